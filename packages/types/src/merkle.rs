@@ -1,0 +1,612 @@
+//! The lane Merkle tree (PROTOCOL.md §3): RFC 6962 / RFC 9162 §2.1 hashing, a frontier
+//! for O(1)-amortised appends, and inclusion and consistency proofs.
+//!
+//! Leaves are message ids, which are already RFC 6962 leaf hashes; the tree never hashes
+//! them again. Generation (`root`, `inclusion_proof`, `consistency_proof`) takes the whole
+//! leaf list and is meant for tooling; verification is what contracts call.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::codec::Hash;
+use crate::error::MerkleError;
+use cosmwasm_std::HexBinary;
+
+/// No proof may carry more hashes than this. With sizes capped at `MAX_TREE_SIZE` every
+/// valid inclusion or consistency proof fits, so the bound rejects only garbage, before
+/// any hashing is spent on it.
+pub const MAX_PROOF_HASHES: usize = 64;
+/// The largest tree size any function here accepts: 2^63 leaves keeps every proof within
+/// `MAX_PROOF_HASHES` and every size computation far from overflow.
+pub const MAX_TREE_SIZE: u64 = 1 << 63;
+
+/// `MTH({}) = SHA-256("")`.
+pub const EMPTY_ROOT: Hash = [
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+];
+
+/// RFC 6962 leaf hash: `SHA-256(0x00 || data)`.
+pub fn leaf_hash(data: &[u8]) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update([0x00]);
+    hasher.update(data);
+    hasher.finalize().into()
+}
+
+/// RFC 6962 inner node: `SHA-256(0x01 || left || right)`.
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update([0x01]);
+    hasher.update(left);
+    hasher.update(right);
+    hasher.finalize().into()
+}
+
+/// The largest power of two strictly smaller than `n` (`n >= 2`): RFC 6962's split point.
+fn split_point(n: usize) -> usize {
+    debug_assert!(n >= 2);
+    1usize << (usize::BITS - 1 - (n - 1).leading_zeros())
+}
+
+/// `MTH(leaves)`.
+pub fn root(leaves: &[Hash]) -> Hash {
+    match leaves {
+        [] => EMPTY_ROOT,
+        [leaf] => *leaf,
+        _ => {
+            let (left, right) = leaves.split_at(split_point(leaves.len()));
+            node_hash(&root(left), &root(right))
+        }
+    }
+}
+
+/// RFC 9162 §2.1.3.1 `PATH(index, leaves)`: the audit path, deepest sibling first.
+pub fn inclusion_proof(leaves: &[Hash], index: u64) -> Result<Vec<Hash>, MerkleError> {
+    let size = leaves.len() as u64;
+    check_size(size)?;
+    if size == 0 {
+        return Err(MerkleError::EmptyTree);
+    }
+    if index >= size {
+        return Err(MerkleError::IndexOutOfRange { index, size });
+    }
+    let mut path = Vec::new();
+    fill_path(leaves, index as usize, &mut path);
+    Ok(path)
+}
+
+fn fill_path(leaves: &[Hash], index: usize, path: &mut Vec<Hash>) {
+    if leaves.len() <= 1 {
+        return;
+    }
+    let (left, right) = leaves.split_at(split_point(leaves.len()));
+    if index < left.len() {
+        fill_path(left, index, path);
+        path.push(root(right));
+    } else {
+        fill_path(right, index - left.len(), path);
+        path.push(root(left));
+    }
+}
+
+/// RFC 9162 §2.1.4.1 `PROOF(first, leaves)`: proves the tree of the first `first` leaves
+/// is a prefix of the tree of all of them. Empty for `first` 0 and for `first == size`.
+pub fn consistency_proof(leaves: &[Hash], first: u64) -> Result<Vec<Hash>, MerkleError> {
+    let second = leaves.len() as u64;
+    check_size(second)?;
+    if first > second {
+        return Err(MerkleError::InvalidConsistencyRange { first, second });
+    }
+    let mut proof = Vec::new();
+    if first != 0 {
+        fill_subproof(first as usize, leaves, true, &mut proof);
+    }
+    Ok(proof)
+}
+
+fn fill_subproof(first: usize, leaves: &[Hash], first_is_whole: bool, proof: &mut Vec<Hash>) {
+    if first == leaves.len() {
+        if !first_is_whole {
+            proof.push(root(leaves));
+        }
+        return;
+    }
+    let (left, right) = leaves.split_at(split_point(leaves.len()));
+    if first <= left.len() {
+        fill_subproof(first, left, first_is_whole, proof);
+        proof.push(root(right));
+    } else {
+        fill_subproof(first - left.len(), right, false, proof);
+        proof.push(root(left));
+    }
+}
+
+fn check_size(size: u64) -> Result<(), MerkleError> {
+    if size > MAX_TREE_SIZE {
+        return Err(MerkleError::TreeFull { size });
+    }
+    Ok(())
+}
+
+fn check_proof_bound(proof: &[Hash]) -> Result<(), MerkleError> {
+    if proof.len() > MAX_PROOF_HASHES {
+        return Err(MerkleError::ProofTooLong {
+            len: proof.len(),
+            max: MAX_PROOF_HASHES,
+        });
+    }
+    Ok(())
+}
+
+/// Shifts `fn_` and `sn` right together until `fn_`'s low bit is set or it reaches 0
+/// (RFC 9162, the step shared by both verification algorithms).
+fn shift_to_right_edge(fn_: &mut u64, sn: &mut u64) {
+    while *fn_ & 1 == 0 && *fn_ != 0 {
+        *fn_ >>= 1;
+        *sn >>= 1;
+    }
+}
+
+/// The number of hashes in the inclusion proof of `index` in a tree of `size`
+/// (`index < size`): the RFC 9162 verification loop run without hashing.
+fn inclusion_proof_len(index: u64, size: u64) -> usize {
+    let (mut fn_, mut sn) = (index, size - 1);
+    let mut len = 0;
+    while sn != 0 {
+        if fn_ & 1 == 1 || fn_ == sn {
+            shift_to_right_edge(&mut fn_, &mut sn);
+        }
+        fn_ >>= 1;
+        sn >>= 1;
+        len += 1;
+    }
+    len
+}
+
+/// RFC 9162 §2.1.3.2: checks that `leaf` is at `index` in the tree of `size` leaves whose
+/// root is `root`.
+pub fn verify_inclusion(
+    leaf: &Hash,
+    index: u64,
+    size: u64,
+    proof: &[Hash],
+    root: &Hash,
+) -> Result<(), MerkleError> {
+    check_proof_bound(proof)?;
+    check_size(size)?;
+    if size == 0 {
+        return Err(MerkleError::EmptyTree);
+    }
+    if index >= size {
+        return Err(MerkleError::IndexOutOfRange { index, size });
+    }
+    let expected = inclusion_proof_len(index, size);
+    if proof.len() != expected {
+        return Err(MerkleError::WrongProofLength {
+            len: proof.len(),
+            expected,
+        });
+    }
+    let (mut fn_, mut sn) = (index, size - 1);
+    let mut computed = *leaf;
+    for sibling in proof {
+        if fn_ & 1 == 1 || fn_ == sn {
+            computed = node_hash(sibling, &computed);
+            shift_to_right_edge(&mut fn_, &mut sn);
+        } else {
+            computed = node_hash(&computed, sibling);
+        }
+        fn_ >>= 1;
+        sn >>= 1;
+    }
+    if sn != 0 || computed != *root {
+        return Err(MerkleError::RootMismatch);
+    }
+    Ok(())
+}
+
+/// The number of hashes in the consistency proof from `first` to `second`
+/// (`0 < first < second`).
+fn consistency_proof_len(first: u64, second: u64) -> usize {
+    let (mut fn_, mut sn) = (first - 1, second - 1);
+    while fn_ & 1 == 1 {
+        fn_ >>= 1;
+        sn >>= 1;
+    }
+    let mut len = usize::from(!first.is_power_of_two());
+    while sn != 0 {
+        if fn_ & 1 == 1 || fn_ == sn {
+            shift_to_right_edge(&mut fn_, &mut sn);
+        }
+        fn_ >>= 1;
+        sn >>= 1;
+        len += 1;
+    }
+    len
+}
+
+/// RFC 9162 §2.1.4.2: checks that the tree of `first` leaves with root `first_root` is a
+/// prefix of the tree of `second` leaves with root `second_root`. From size 0 the proof is
+/// empty and always valid; between equal sizes it is empty and the roots must be equal.
+pub fn verify_consistency(
+    first: u64,
+    first_root: &Hash,
+    second: u64,
+    second_root: &Hash,
+    proof: &[Hash],
+) -> Result<(), MerkleError> {
+    check_proof_bound(proof)?;
+    check_size(second)?;
+    if first > second {
+        return Err(MerkleError::InvalidConsistencyRange { first, second });
+    }
+    let expected = if first == 0 || first == second {
+        0
+    } else {
+        consistency_proof_len(first, second)
+    };
+    if proof.len() != expected {
+        return Err(MerkleError::WrongProofLength {
+            len: proof.len(),
+            expected,
+        });
+    }
+    if first == 0 {
+        return Ok(());
+    }
+    if first == second {
+        return if first_root == second_root {
+            Ok(())
+        } else {
+            Err(MerkleError::RootMismatch)
+        };
+    }
+
+    // When `first` is a power of two its root is the first node of the path, implicitly.
+    let mut nodes = proof.iter();
+    let seed = if first.is_power_of_two() {
+        first_root
+    } else {
+        nodes.next().ok_or(MerkleError::RootMismatch)?
+    };
+    let (mut fn_, mut sn) = (first - 1, second - 1);
+    while fn_ & 1 == 1 {
+        fn_ >>= 1;
+        sn >>= 1;
+    }
+    let (mut fr, mut sr) = (*seed, *seed);
+    for node in nodes {
+        if sn == 0 {
+            return Err(MerkleError::RootMismatch);
+        }
+        if fn_ & 1 == 1 || fn_ == sn {
+            fr = node_hash(node, &fr);
+            sr = node_hash(node, &sr);
+            shift_to_right_edge(&mut fn_, &mut sn);
+        } else {
+            sr = node_hash(&sr, node);
+        }
+        fn_ >>= 1;
+        sn >>= 1;
+    }
+    if sn != 0 || fr != *first_root || sr != *second_root {
+        return Err(MerkleError::RootMismatch);
+    }
+    Ok(())
+}
+
+/// The result of appending one leaf to a frontier stored level by level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrontierAppend {
+    /// The tree size after the append.
+    pub size: u64,
+    /// The one frontier level whose node changes; every level below it is now unused.
+    pub level: u32,
+    /// The node to store at `level`.
+    pub node: Hash,
+    /// The root of the tree after the append.
+    pub root: Hash,
+}
+
+/// Appends `leaf` to the tree of `size` leaves whose frontier node at each set bit
+/// `level` of `size` is returned by `read_level(level)`.
+///
+/// This is the frontier algorithm once, for both the in-memory [`Frontier`] and a contract
+/// that keeps one storage entry per level: it reads each set level of `size` exactly once
+/// (the trailing ones to merge, the rest to fold the root) and asks the caller to write
+/// only `level`, so a send costs O(log n) reads but one write, never the whole frontier.
+pub fn append_to_frontier<E: From<MerkleError>>(
+    size: u64,
+    leaf: Hash,
+    mut read_level: impl FnMut(u32) -> Result<Hash, E>,
+) -> Result<FrontierAppend, E> {
+    if size >= MAX_TREE_SIZE {
+        return Err(MerkleError::TreeFull { size }.into());
+    }
+    let level = size.trailing_ones();
+    let mut node = leaf;
+    for merged in 0..level {
+        node = node_hash(&read_level(merged)?, &node);
+    }
+    let new_size = size + 1;
+    let mut root = node;
+    for higher in (level + 1)..(u64::BITS - new_size.leading_zeros()) {
+        if (new_size >> higher) & 1 == 1 {
+            root = node_hash(&read_level(higher)?, &root);
+        }
+    }
+    Ok(FrontierAppend {
+        size: new_size,
+        level,
+        node,
+        root,
+    })
+}
+
+/// The right edge of a Merkle tree: one subtree root per set bit of `size`, highest level
+/// first. O(log n) state, O(1) amortised append, and `root()` without the leaves.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "FrontierJson", into = "FrontierJson")]
+pub struct Frontier {
+    size: u64,
+    nodes: Vec<Hash>,
+}
+
+/// The serialized form: `{ "size": n, "nodes": ["<hex>", ...] }`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontierJson {
+    size: u64,
+    nodes: Vec<HexBinary>,
+}
+
+impl From<Frontier> for FrontierJson {
+    fn from(frontier: Frontier) -> Self {
+        FrontierJson {
+            size: frontier.size,
+            nodes: frontier.nodes.iter().map(HexBinary::from).collect(),
+        }
+    }
+}
+
+impl TryFrom<FrontierJson> for Frontier {
+    type Error = MerkleError;
+
+    fn try_from(json: FrontierJson) -> Result<Self, Self::Error> {
+        let nodes = json
+            .nodes
+            .iter()
+            .map(|node| node.to_array::<32>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| MerkleError::MalformedFrontier {
+                size: json.size,
+                nodes: json.nodes.len(),
+                expected: json.size.count_ones() as usize,
+            })?;
+        Frontier::from_parts(json.size, nodes)
+    }
+}
+
+impl Frontier {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Rebuilds a frontier from its size and nodes (highest level first), checking that
+    /// there is exactly one node per set bit of `size`.
+    pub fn from_parts(size: u64, nodes: Vec<Hash>) -> Result<Self, MerkleError> {
+        check_size(size)?;
+        let expected = size.count_ones() as usize;
+        if nodes.len() != expected {
+            return Err(MerkleError::MalformedFrontier {
+                size,
+                nodes: nodes.len(),
+                expected,
+            });
+        }
+        Ok(Self { size, nodes })
+    }
+
+    pub fn from_leaves(leaves: &[Hash]) -> Result<Self, MerkleError> {
+        let mut frontier = Self::new();
+        for leaf in leaves {
+            frontier.push(*leaf)?;
+        }
+        Ok(frontier)
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Subtree roots, highest level (leftmost subtree) first.
+    pub fn nodes(&self) -> &[Hash] {
+        &self.nodes
+    }
+
+    /// Appends a leaf and returns the new root.
+    pub fn push(&mut self, leaf: Hash) -> Result<Hash, MerkleError> {
+        let size = self.size;
+        let nodes = &self.nodes;
+        // Level L is preceded (highest first) by one node per set bit above L.
+        let update = append_to_frontier(size, leaf, |level| {
+            let position = (size >> (level + 1)).count_ones() as usize;
+            nodes
+                .get(position)
+                .copied()
+                .ok_or(MerkleError::MalformedFrontier {
+                    size,
+                    nodes: nodes.len(),
+                    expected: size.count_ones() as usize,
+                })
+        })?;
+        let merged = update.level as usize;
+        self.nodes.truncate(self.nodes.len().saturating_sub(merged));
+        self.nodes.push(update.node);
+        self.size = update.size;
+        Ok(update.root)
+    }
+
+    /// The root: the right fold of the subtree roots.
+    pub fn root(&self) -> Hash {
+        let mut nodes = self.nodes.iter().rev();
+        match nodes.next() {
+            None => EMPTY_ROOT,
+            Some(lowest) => nodes.fold(*lowest, |acc, higher| node_hash(higher, &acc)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaves(n: usize) -> Vec<Hash> {
+        (0..n)
+            .map(|i| leaf_hash(format!("leaf-{i}").as_bytes()))
+            .collect()
+    }
+
+    #[test]
+    fn empty_root_is_sha256_of_nothing() {
+        assert_eq!(EMPTY_ROOT, crate::codec::sha256(b""));
+        assert_eq!(root(&[]), EMPTY_ROOT);
+        assert_eq!(Frontier::new().root(), EMPTY_ROOT);
+    }
+
+    #[test]
+    fn split_point_is_largest_power_of_two_below() {
+        assert_eq!(split_point(2), 1);
+        assert_eq!(split_point(3), 2);
+        assert_eq!(split_point(4), 2);
+        assert_eq!(split_point(5), 4);
+        assert_eq!(split_point(8), 4);
+        assert_eq!(split_point(9), 8);
+    }
+
+    #[test]
+    fn frontier_matches_recomputed_root_at_every_size() {
+        let all = leaves(70);
+        let mut frontier = Frontier::new();
+        for (i, leaf) in all.iter().enumerate() {
+            let pushed_root = frontier.push(*leaf).unwrap();
+            assert_eq!(pushed_root, root(&all[..=i]), "size {}", i + 1);
+            assert_eq!(frontier.root(), pushed_root);
+            assert_eq!(frontier.nodes().len(), (i + 1).count_ones() as usize);
+        }
+    }
+
+    #[test]
+    fn append_reads_each_set_level_once_and_writes_one() {
+        // size 11 = 0b1011: merge levels 0 and 1, write level 2, fold level 3 into the root.
+        let mut reads = Vec::new();
+        let update = append_to_frontier::<MerkleError>(11, [7; 32], |level| {
+            reads.push(level);
+            Ok([level as u8; 32])
+        })
+        .unwrap();
+        assert_eq!(reads, vec![0, 1, 3]);
+        assert_eq!(update.size, 12);
+        assert_eq!(update.level, 2);
+        let node = node_hash(&[1; 32], &node_hash(&[0; 32], &[7; 32]));
+        assert_eq!(update.node, node);
+        assert_eq!(update.root, node_hash(&[3; 32], &node));
+    }
+
+    #[test]
+    fn frontier_refuses_to_grow_past_the_bound() {
+        let err = append_to_frontier::<MerkleError>(MAX_TREE_SIZE, [0; 32], |_| Ok([0; 32]));
+        assert_eq!(
+            err.unwrap_err(),
+            MerkleError::TreeFull {
+                size: MAX_TREE_SIZE
+            }
+        );
+    }
+
+    #[test]
+    fn frontier_serializes_and_validates() {
+        let frontier = Frontier::from_leaves(&leaves(5)).unwrap();
+        let json = serde_json::to_string(&frontier).unwrap();
+        assert!(json.starts_with(r#"{"size":5,"nodes":[""#), "{json}");
+        let back: Frontier = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, frontier);
+        let wrong_count = r#"{"size":3,"nodes":[]}"#;
+        assert!(serde_json::from_str::<Frontier>(wrong_count).is_err());
+        assert_eq!(
+            Frontier::from_parts(3, vec![[0; 32]]).unwrap_err(),
+            MerkleError::MalformedFrontier {
+                size: 3,
+                nodes: 1,
+                expected: 2
+            }
+        );
+    }
+
+    #[test]
+    fn verify_rejects_bad_shapes_with_typed_errors() {
+        let all = leaves(7);
+        let tree_root = root(&all);
+        let proof = inclusion_proof(&all, 3).unwrap();
+        assert_eq!(proof.len(), 3);
+        verify_inclusion(&all[3], 3, 7, &proof, &tree_root).unwrap();
+        assert_eq!(
+            verify_inclusion(&all[3], 7, 7, &proof, &tree_root).unwrap_err(),
+            MerkleError::IndexOutOfRange { index: 7, size: 7 }
+        );
+        assert_eq!(
+            verify_inclusion(&all[3], 0, 0, &[], &EMPTY_ROOT).unwrap_err(),
+            MerkleError::EmptyTree
+        );
+        assert_eq!(
+            verify_inclusion(&all[3], 3, 7, &proof[..2], &tree_root).unwrap_err(),
+            MerkleError::WrongProofLength {
+                len: 2,
+                expected: 3
+            }
+        );
+        assert_eq!(
+            verify_inclusion(&all[3], 3, 7, &[[0; 32]; 65], &tree_root).unwrap_err(),
+            MerkleError::ProofTooLong { len: 65, max: 64 }
+        );
+        assert_eq!(
+            verify_inclusion(&all[2], 3, 7, &proof, &tree_root).unwrap_err(),
+            MerkleError::RootMismatch
+        );
+        assert_eq!(
+            verify_consistency(5, &root(&all[..5]), 4, &root(&all[..4]), &[]).unwrap_err(),
+            MerkleError::InvalidConsistencyRange {
+                first: 5,
+                second: 4
+            }
+        );
+        assert_eq!(
+            verify_consistency(0, &[9; 32], 7, &tree_root, &[[0; 32]]).unwrap_err(),
+            MerkleError::WrongProofLength {
+                len: 1,
+                expected: 0
+            }
+        );
+        verify_consistency(0, &[9; 32], 7, &tree_root, &[]).unwrap();
+        verify_consistency(7, &tree_root, 7, &tree_root, &[]).unwrap();
+        assert_eq!(
+            verify_consistency(7, &[1; 32], 7, &tree_root, &[]).unwrap_err(),
+            MerkleError::RootMismatch
+        );
+    }
+
+    #[test]
+    fn largest_sizes_have_bounded_proofs() {
+        assert_eq!(inclusion_proof_len(MAX_TREE_SIZE - 1, MAX_TREE_SIZE), 63);
+        assert_eq!(inclusion_proof_len(0, MAX_TREE_SIZE), 63);
+        assert!(consistency_proof_len(3, MAX_TREE_SIZE) <= MAX_PROOF_HASHES);
+        assert!(consistency_proof_len(MAX_TREE_SIZE - 1, MAX_TREE_SIZE) <= MAX_PROOF_HASHES);
+        assert_eq!(
+            verify_inclusion(&[0; 32], 0, MAX_TREE_SIZE + 1, &[], &[0; 32]).unwrap_err(),
+            MerkleError::TreeFull {
+                size: MAX_TREE_SIZE + 1
+            }
+        );
+    }
+}
