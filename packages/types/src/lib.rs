@@ -14,8 +14,10 @@ mod codec;
 pub mod error;
 pub mod merkle;
 pub mod message;
+pub mod outbox;
 pub mod ownership;
 pub mod receiver;
+pub mod version;
 
 pub use attesters::{Attester, AttesterSet, AttesterSignature, PubKey, MAX_ATTESTERS};
 pub use checkpoint::{checkpoint_digest, to_hash, Checkpoint};
@@ -33,5 +35,7 @@ pub use message::{
     validate_address, validate_body, validate_chain_id, Message, DEFAULT_MAX_BODY_BYTES,
     MAX_ADDRESS_BYTES, MAX_CHAIN_ID_BYTES, MESSAGE_VERSION,
 };
+pub use outbox::{OutboxExecuteMsg, SendMsg, SendResponse};
 pub use ownership::Ownership;
 pub use receiver::{CcmpReceiveMsg, MessageStatus, MessageStatusResponse, ReceiverExecuteMsg};
+pub use version::{check_migration, MigrateError};

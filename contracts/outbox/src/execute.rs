@@ -1,0 +1,406 @@
+use std::collections::BTreeSet;
+
+use ccmp_types::{
+    append_to_frontier, check_migration, validate_body, validate_chain_id, Message, Ownership,
+    SendMsg, SendResponse, DEFAULT_MAX_BODY_BYTES,
+};
+use cosmwasm_std::{to_json_binary, BankMsg, Coin, DepsMut, Env, HexBinary, MessageInfo, Response};
+
+use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
+use crate::error::ContractError;
+use crate::events;
+use crate::msg::{DestinationConfig, InstantiateMsg};
+use crate::state::{self, Config, Destination, Lane};
+
+/// At most this many destinations: bounds instantiation, the `withdraw_fees` loop and
+/// the configuration any one chain carries.
+pub const MAX_DESTINATIONS: usize = 100;
+/// The largest per-destination body limit the owner may set.
+pub const MAX_BODY_LIMIT: u32 = 1024 * 1024;
+
+pub fn instantiate(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    let owner = match msg.owner {
+        Some(owner) => deps.api.addr_validate(&owner)?,
+        None => info.sender,
+    };
+    let chain_id = msg.chain_id.unwrap_or(env.block.chain_id);
+    validate_chain_id("chain_id", &chain_id)?;
+
+    let destinations = msg.destinations.unwrap_or_default();
+    if destinations.len() > MAX_DESTINATIONS {
+        return Err(ContractError::TooManyDestinations {
+            count: destinations.len(),
+            max: MAX_DESTINATIONS,
+        });
+    }
+    let mut seen = BTreeSet::new();
+    for config in &destinations {
+        if !seen.insert(config.chain.as_str()) {
+            return Err(ContractError::DuplicateDestination {
+                chain: config.chain.clone(),
+            });
+        }
+        let destination = validate_destination(&chain_id, config)?;
+        state::save_destination(deps.storage, &config.chain, &destination)?;
+    }
+
+    state::save_ownership(deps.storage, &Ownership::new(owner.clone()))?;
+    state::save_config(
+        deps.storage,
+        &Config {
+            chain_id: chain_id.clone(),
+            paused: false,
+        },
+    )?;
+    Ok(Response::new()
+        .add_attribute("action", "instantiate")
+        .add_attribute("owner", owner)
+        .add_attribute("chain_id", chain_id)
+        .add_attribute("destinations", destinations.len().to_string()))
+}
+
+pub fn send(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: SendMsg,
+) -> Result<Response, ContractError> {
+    let config = state::load_config(deps.storage)?;
+    if config.paused {
+        return Err(ContractError::Paused);
+    }
+    let destination =
+        state::load_destination(deps.storage, &msg.destination_chain)?.ok_or_else(|| {
+            ContractError::UnknownDestination {
+                chain: msg.destination_chain.clone(),
+            }
+        })?;
+    if !destination.enabled {
+        return Err(ContractError::DestinationDisabled {
+            chain: msg.destination_chain,
+        });
+    }
+    check_fee(destination.fee.as_ref(), &info.funds)?;
+    validate_body(&msg.body, body_limit(&destination))?;
+    // The source chain's clock is not the destination's, but a timeout already behind
+    // this block could only ever time out: refuse it rather than take the fee for nothing.
+    if let Some(timeout) = msg.timeout_timestamp {
+        if timeout.nanos() != 0 && timeout <= env.block.time {
+            return Err(ContractError::TimeoutInPast {
+                timeout: timeout.nanos(),
+                now: env.block.time.nanos(),
+            });
+        }
+    }
+
+    let lane = state::load_lane(deps.storage, &msg.destination_chain)?;
+    let message = Message {
+        nonce: lane.size,
+        source_chain: config.chain_id,
+        sender: info.sender.into_string(),
+        destination_chain: msg.destination_chain,
+        recipient: msg.recipient,
+        timeout_timestamp: msg.timeout_timestamp,
+        body: msg.body,
+    };
+    let (message_bytes, message_id) = message.encode_with_id()?;
+
+    let chain = message.destination_chain.as_str();
+    let append = append_to_frontier(lane.size, message_id, |level| {
+        let corrupt = || ContractError::CorruptFrontier {
+            destination_chain: chain.to_string(),
+            level,
+            size: lane.size,
+        };
+        let level = u8::try_from(level).map_err(|_| corrupt())?;
+        state::load_frontier_level(deps.storage, chain, level)?.ok_or_else(corrupt)
+    })?;
+    let level = u8::try_from(append.level).map_err(|_| ContractError::CorruptFrontier {
+        destination_chain: chain.to_string(),
+        level: append.level,
+        size: lane.size,
+    })?;
+    let lane = Lane {
+        size: append.size,
+        root: append.root,
+    };
+    state::save_frontier_level(deps.storage, chain, level, &append.node);
+    state::save_lane(deps.storage, chain, &lane);
+    state::save_message_id(deps.storage, chain, message.nonce, &message_id);
+
+    let data = SendResponse {
+        nonce: message.nonce,
+        message_id: HexBinary::from(&message_id),
+    };
+    Ok(Response::new()
+        .set_data(to_json_binary(&data)?)
+        .add_event(events::send(&message, &message_bytes, &message_id, &lane)))
+}
+
+fn body_limit(destination: &Destination) -> usize {
+    destination
+        .max_body_bytes
+        .map_or(DEFAULT_MAX_BODY_BYTES, |max| max as usize)
+}
+
+/// The attached funds must be the fee exactly: one coin of its denom and amount, or
+/// nothing when the destination is free. Anything else is refused rather than kept, so
+/// a dApp's mistake never silently costs it money.
+fn check_fee(fee: Option<&Coin>, funds: &[Coin]) -> Result<(), ContractError> {
+    let describe = |coins: &[Coin]| {
+        coins
+            .iter()
+            .map(Coin::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    match (fee, funds) {
+        (None, []) => Ok(()),
+        (None, funds) => Err(ContractError::UnexpectedFunds {
+            funds: describe(funds),
+            expected: "none".to_string(),
+        }),
+        (Some(fee), []) => Err(ContractError::MissingFee {
+            expected: fee.clone(),
+        }),
+        (Some(fee), [paid]) if paid.denom != fee.denom => Err(ContractError::WrongFeeDenom {
+            expected: fee.denom.clone(),
+            got: paid.denom.clone(),
+        }),
+        (Some(fee), [paid]) if paid.amount < fee.amount => Err(ContractError::InsufficientFee {
+            expected: fee.clone(),
+            got: paid.clone(),
+        }),
+        (Some(fee), [paid]) if paid.amount > fee.amount => Err(ContractError::ExcessFee {
+            expected: fee.clone(),
+            got: paid.clone(),
+        }),
+        (Some(_), [_]) => Ok(()),
+        (Some(fee), funds) => Err(ContractError::UnexpectedFunds {
+            funds: describe(funds),
+            expected: fee.to_string(),
+        }),
+    }
+}
+
+fn validate_destination(
+    own_chain_id: &str,
+    config: &DestinationConfig,
+) -> Result<Destination, ContractError> {
+    validate_chain_id("chain", &config.chain)?;
+    if config.chain == own_chain_id {
+        return Err(ContractError::DestinationIsSelf {
+            chain: config.chain.clone(),
+        });
+    }
+    if let Some(fee) = &config.fee {
+        if fee.amount.is_zero() || fee.denom.is_empty() {
+            return Err(ContractError::InvalidFee { fee: fee.clone() });
+        }
+    }
+    if let Some(max) = config.max_body_bytes {
+        if max == 0 || max > MAX_BODY_LIMIT {
+            return Err(ContractError::InvalidBodyLimit {
+                got: max,
+                max: MAX_BODY_LIMIT,
+            });
+        }
+    }
+    Ok(Destination {
+        enabled: config.enabled,
+        fee: config.fee.clone(),
+        max_body_bytes: config.max_body_bytes,
+    })
+}
+
+fn assert_owner(deps: &DepsMut, info: &MessageInfo) -> Result<(), ContractError> {
+    Ok(state::load_ownership(deps.storage)?.assert_owner(&info.sender)?)
+}
+
+pub fn set_destination(
+    deps: DepsMut,
+    info: MessageInfo,
+    config: DestinationConfig,
+) -> Result<Response, ContractError> {
+    assert_owner(&deps, &info)?;
+    let chain_id = state::load_config(deps.storage)?.chain_id;
+    let destination = validate_destination(&chain_id, &config)?;
+    if state::load_destination(deps.storage, &config.chain)?.is_none()
+        && state::count_destinations(deps.storage, MAX_DESTINATIONS)? >= MAX_DESTINATIONS
+    {
+        return Err(ContractError::TooManyDestinations {
+            count: MAX_DESTINATIONS + 1,
+            max: MAX_DESTINATIONS,
+        });
+    }
+    state::save_destination(deps.storage, &config.chain, &destination)?;
+    Ok(Response::new()
+        .add_attribute("action", "set_destination")
+        .add_attribute("chain", config.chain)
+        .add_attribute("enabled", destination.enabled.to_string())
+        .add_attribute(
+            "fee",
+            destination
+                .fee
+                .map_or_else(|| "none".to_string(), |fee| fee.to_string()),
+        )
+        .add_attribute(
+            "max_body_bytes",
+            body_limit_attr(destination.max_body_bytes),
+        ))
+}
+
+fn body_limit_attr(max: Option<u32>) -> String {
+    max.map_or(DEFAULT_MAX_BODY_BYTES, |max| max as usize)
+        .to_string()
+}
+
+pub fn remove_destination(
+    deps: DepsMut,
+    info: MessageInfo,
+    chain: String,
+) -> Result<Response, ContractError> {
+    assert_owner(&deps, &info)?;
+    if state::load_destination(deps.storage, &chain)?.is_none() {
+        return Err(ContractError::UnknownDestination { chain });
+    }
+    // Only the terms go: the lane's size, frontier and ids stay, so the lane stays
+    // provable and a later set_destination continues its nonces instead of reusing them.
+    state::remove_destination(deps.storage, &chain);
+    Ok(Response::new()
+        .add_attribute("action", "remove_destination")
+        .add_attribute("chain", chain))
+}
+
+/// Idempotent, so an operator racing to pause in an emergency never fails.
+pub fn set_paused(
+    deps: DepsMut,
+    info: MessageInfo,
+    paused: bool,
+) -> Result<Response, ContractError> {
+    assert_owner(&deps, &info)?;
+    let mut config = state::load_config(deps.storage)?;
+    config.paused = paused;
+    state::save_config(deps.storage, &config)?;
+    Ok(Response::new()
+        .add_attribute("action", if paused { "pause" } else { "unpause" })
+        .add_attribute("paused", paused.to_string()))
+}
+
+pub fn withdraw_fees(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    to: String,
+    amount: Option<Coin>,
+) -> Result<Response, ContractError> {
+    assert_owner(&deps, &info)?;
+    let to = deps.api.addr_validate(&to)?;
+    let contract = &env.contract.address;
+    let coins = match amount {
+        Some(requested) => {
+            if requested.amount.is_zero() {
+                return Err(ContractError::NothingToWithdraw);
+            }
+            let available = deps.querier.query_balance(contract, &requested.denom)?;
+            if available.amount < requested.amount {
+                return Err(ContractError::InsufficientBalance {
+                    requested,
+                    available,
+                });
+            }
+            vec![requested]
+        }
+        None => {
+            let denoms: BTreeSet<String> = state::all_destinations(deps.storage, MAX_DESTINATIONS)?
+                .into_iter()
+                .filter_map(|(_, destination)| destination.fee.map(|fee| fee.denom))
+                .collect();
+            let mut coins = Vec::with_capacity(denoms.len());
+            for denom in denoms {
+                let balance = deps.querier.query_balance(contract, denom)?;
+                if !balance.amount.is_zero() {
+                    coins.push(balance);
+                }
+            }
+            coins
+        }
+    };
+    if coins.is_empty() {
+        return Err(ContractError::NothingToWithdraw);
+    }
+    let withdrawn = coins
+        .iter()
+        .map(Coin::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok(Response::new()
+        .add_message(BankMsg::Send {
+            to_address: to.to_string(),
+            amount: coins,
+        })
+        .add_attribute("action", "withdraw_fees")
+        .add_attribute("to", to)
+        .add_attribute("amount", withdrawn))
+}
+
+pub fn transfer_ownership(
+    deps: DepsMut,
+    info: MessageInfo,
+    new_owner: String,
+) -> Result<Response, ContractError> {
+    let new_owner = deps.api.addr_validate(&new_owner)?;
+    let mut ownership = state::load_ownership(deps.storage)?;
+    ownership.transfer(&info.sender, new_owner.clone())?;
+    state::save_ownership(deps.storage, &ownership)?;
+    Ok(Response::new()
+        .add_attribute("action", "transfer_ownership")
+        .add_attribute("pending_owner", new_owner))
+}
+
+pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    let mut ownership = state::load_ownership(deps.storage)?;
+    ownership.accept(&info.sender)?;
+    state::save_ownership(deps.storage, &ownership)?;
+    Ok(Response::new()
+        .add_attribute("action", "accept_ownership")
+        .add_attribute("owner", info.sender))
+}
+
+pub fn cancel_ownership_transfer(
+    deps: DepsMut,
+    info: MessageInfo,
+) -> Result<Response, ContractError> {
+    let mut ownership = state::load_ownership(deps.storage)?;
+    ownership.cancel(&info.sender)?;
+    state::save_ownership(deps.storage, &ownership)?;
+    Ok(Response::new().add_attribute("action", "cancel_ownership_transfer"))
+}
+
+pub fn renounce_ownership(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    let mut ownership = state::load_ownership(deps.storage)?;
+    ownership.renounce(&info.sender)?;
+    state::save_ownership(deps.storage, &ownership)?;
+    Ok(Response::new().add_attribute("action", "renounce_ownership"))
+}
+
+pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {
+    let stored = cw2::get_contract_version(deps.storage)?;
+    check_migration(
+        &stored.contract,
+        &stored.version,
+        CONTRACT_NAME,
+        CONTRACT_VERSION,
+    )?;
+    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new()
+        .add_attribute("action", "migrate")
+        .add_attribute("from_version", stored.version)
+        .add_attribute("to_version", CONTRACT_VERSION))
+}
