@@ -404,3 +404,157 @@ pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {
         .add_attribute("from_version", stored.version)
         .add_attribute("to_version", CONTRACT_VERSION))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env, MockStorage};
+    use cosmwasm_std::{coin, Binary, DepsMut, Order, Record, Storage};
+
+    use super::*;
+
+    #[test]
+    fn fee_check_names_each_mistake() {
+        let fee = coin(5, "untrn");
+        assert!(check_fee(None, &[]).is_ok());
+        assert!(check_fee(Some(&fee), &[coin(5, "untrn")]).is_ok());
+        let cases: [(Option<&Coin>, Vec<Coin>, &str); 6] = [
+            (
+                None,
+                vec![coin(1, "u")],
+                "unexpected funds attached: 1u (the fee is none)",
+            ),
+            (
+                Some(&fee),
+                vec![],
+                "destination charges 5untrn but no funds were attached",
+            ),
+            (
+                Some(&fee),
+                vec![coin(5, "uatom")],
+                "fee must be paid in untrn, got uatom",
+            ),
+            (
+                Some(&fee),
+                vec![coin(4, "untrn")],
+                "fee is 5untrn, only 4untrn attached",
+            ),
+            (
+                Some(&fee),
+                vec![coin(6, "untrn")],
+                "fee is 5untrn, but 6untrn attached",
+            ),
+            (
+                Some(&fee),
+                vec![coin(5, "untrn"), coin(1, "uatom")],
+                "unexpected funds attached: 5untrn,1uatom (the fee is 5untrn)",
+            ),
+        ];
+        for (fee, funds, message) in cases {
+            assert_eq!(check_fee(fee, &funds).unwrap_err().to_string(), message);
+        }
+    }
+
+    #[test]
+    fn migrate_refuses_foreign_contracts_and_downgrades() {
+        let mut deps = mock_dependencies();
+        cw2::set_contract_version(&mut deps.storage, "crates.io:cw20-base", "9.9.9").unwrap();
+        assert_eq!(
+            migrate(deps.as_mut()).unwrap_err().to_string(),
+            format!("cannot migrate from contract \"crates.io:cw20-base\": this code is {CONTRACT_NAME:?}")
+        );
+        cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "99.0.0").unwrap();
+        assert_eq!(
+            migrate(deps.as_mut()).unwrap_err().to_string(),
+            format!("cannot migrate from version 99.0.0 to older version {CONTRACT_VERSION}")
+        );
+        cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.0.1").unwrap();
+        migrate(deps.as_mut()).unwrap();
+        assert_eq!(
+            cw2::get_contract_version(&deps.storage).unwrap().version,
+            CONTRACT_VERSION
+        );
+    }
+
+    /// Storage that records every write and removal, to pin down what a send costs.
+    #[derive(Default)]
+    struct CountingStorage {
+        inner: MockStorage,
+        writes: RefCell<Vec<(usize, usize)>>,
+        removals: RefCell<usize>,
+    }
+
+    impl Storage for CountingStorage {
+        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+            self.inner.get(key)
+        }
+        fn range<'a>(
+            &'a self,
+            start: Option<&[u8]>,
+            end: Option<&[u8]>,
+            order: Order,
+        ) -> Box<dyn Iterator<Item = Record> + 'a> {
+            self.inner.range(start, end, order)
+        }
+        fn set(&mut self, key: &[u8], value: &[u8]) {
+            self.writes.borrow_mut().push((key.len(), value.len()));
+            self.inner.set(key, value)
+        }
+        fn remove(&mut self, key: &[u8]) {
+            *self.removals.borrow_mut() += 1;
+            self.inner.remove(key)
+        }
+    }
+
+    #[test]
+    fn every_send_writes_three_small_fixed_size_values() {
+        let deps = mock_dependencies();
+        let mut storage = CountingStorage::default();
+        let owner = deps.api.addr_make("owner");
+        let dapp = deps.api.addr_make("dapp");
+        instantiate(
+            DepsMut {
+                storage: &mut storage,
+                api: &deps.api,
+                querier: cosmwasm_std::QuerierWrapper::new(&deps.querier),
+            },
+            mock_env(),
+            message_info(&owner, &[]),
+            InstantiateMsg {
+                owner: None,
+                chain_id: Some("chain-a".into()),
+                destinations: Some(vec![DestinationConfig {
+                    chain: "chain-b".into(),
+                    enabled: true,
+                    fee: None,
+                    max_body_bytes: None,
+                }]),
+            },
+        )
+        .unwrap();
+        for nonce in 0..300u64 {
+            storage.writes.borrow_mut().clear();
+            let msg = SendMsg {
+                destination_chain: "chain-b".into(),
+                recipient: "cosmwasm1receiver".into(),
+                body: Binary::from(vec![1; 100]),
+                timeout_timestamp: None,
+            };
+            let deps_mut = DepsMut {
+                storage: &mut storage,
+                api: &deps.api,
+                querier: cosmwasm_std::QuerierWrapper::new(&deps.querier),
+            };
+            send(deps_mut, mock_env(), message_info(&dapp, &[]), msg).unwrap();
+            // Key sizes: 2-byte namespace length + 1-byte namespace, then the 2-byte
+            // length-prefixed chain id "chain-b", then the level byte or nonce bytes.
+            assert_eq!(
+                *storage.writes.borrow(),
+                vec![(3 + 2 + 7 + 1, 32), (3 + 7, 40), (3 + 2 + 7 + 8, 32)],
+                "send of nonce {nonce}"
+            );
+        }
+        assert_eq!(*storage.removals.borrow(), 0);
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust workspace (unit, property, vector and cw-multi-test suites),
+# the contracts' wasm build, and a check that the committed JSON schemas are current.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if command -v rustup >/dev/null; then
+  rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+fi
+
+echo "== cargo test"
+cargo test --workspace --locked
+
+echo "== wasm build"
+./scripts/build.sh
+
+echo "== schema is current"
+for contract in contracts/*/; do
+  name=$(basename "$contract")
+  cargo run --quiet --locked -p "ccmp-$name" --bin schema >/dev/null
+done
+if [ -n "$(git status --porcelain -- schema/)" ]; then
+  git status --porcelain -- schema/
+  git --no-pager diff --stat -- schema/
+  echo "schema/ is out of date: run the schema binaries and commit the result" >&2
+  exit 1
+fi
+
+echo "== spec copy is current"
+if [ -f ../shared/spec/PROTOCOL.md ]; then
+  cmp docs/PROTOCOL.md ../shared/spec/PROTOCOL.md
+fi
+echo "all tests passed"
