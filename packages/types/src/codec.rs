@@ -13,18 +13,24 @@ pub fn sha256(bytes: &[u8]) -> Hash {
     Sha256::digest(bytes).into()
 }
 
+/// The u16 big-endian length prefix of `str`, or an error naming the field that is too long.
+fn str_len(field: &'static str, value: &str) -> Result<[u8; 2], CodecError> {
+    u16::try_from(value.len())
+        .map(u16::to_be_bytes)
+        .map_err(|_| CodecError::TooLong {
+            field,
+            len: value.len(),
+            max: u16::MAX as usize,
+        })
+}
+
 /// Appends `str`: a u16 big-endian byte length, then the bytes.
 pub(crate) fn put_str(
     out: &mut Vec<u8>,
     field: &'static str,
     value: &str,
 ) -> Result<(), CodecError> {
-    let len = u16::try_from(value.len()).map_err(|_| CodecError::TooLong {
-        field,
-        len: value.len(),
-        max: u16::MAX as usize,
-    })?;
-    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&str_len(field, value)?);
     out.extend_from_slice(value.as_bytes());
     Ok(())
 }
@@ -35,12 +41,7 @@ pub(crate) fn hash_str(
     field: &'static str,
     value: &str,
 ) -> Result<(), CodecError> {
-    let len = u16::try_from(value.len()).map_err(|_| CodecError::TooLong {
-        field,
-        len: value.len(),
-        max: u16::MAX as usize,
-    })?;
-    hasher.update(len.to_be_bytes());
+    hasher.update(str_len(field, value)?);
     hasher.update(value.as_bytes());
     Ok(())
 }
