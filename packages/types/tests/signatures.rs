@@ -561,3 +561,112 @@ fn set_with_a_duplicate_real_key_is_invalid() {
         })
     );
 }
+
+/// MockApi, counting the host's signature calls, to pin how verification spends gas.
+#[derive(Default)]
+struct CountingApi {
+    inner: MockApi,
+    calls: std::cell::RefCell<Vec<&'static str>>,
+}
+
+impl Api for CountingApi {
+    fn addr_validate(&self, human: &str) -> cosmwasm_std::StdResult<cosmwasm_std::Addr> {
+        self.inner.addr_validate(human)
+    }
+    fn addr_canonicalize(
+        &self,
+        human: &str,
+    ) -> cosmwasm_std::StdResult<cosmwasm_std::CanonicalAddr> {
+        self.inner.addr_canonicalize(human)
+    }
+    fn addr_humanize(
+        &self,
+        canonical: &cosmwasm_std::CanonicalAddr,
+    ) -> cosmwasm_std::StdResult<cosmwasm_std::Addr> {
+        self.inner.addr_humanize(canonical)
+    }
+    fn secp256k1_verify(
+        &self,
+        hash: &[u8],
+        signature: &[u8],
+        key: &[u8],
+    ) -> Result<bool, cosmwasm_std::VerificationError> {
+        self.calls.borrow_mut().push("secp256k1_verify");
+        self.inner.secp256k1_verify(hash, signature, key)
+    }
+    fn secp256k1_recover_pubkey(
+        &self,
+        hash: &[u8],
+        signature: &[u8],
+        recovery: u8,
+    ) -> Result<Vec<u8>, cosmwasm_std::RecoverPubkeyError> {
+        self.inner
+            .secp256k1_recover_pubkey(hash, signature, recovery)
+    }
+    fn ed25519_verify(
+        &self,
+        message: &[u8],
+        signature: &[u8],
+        key: &[u8],
+    ) -> Result<bool, cosmwasm_std::VerificationError> {
+        self.calls.borrow_mut().push("ed25519_verify");
+        self.inner.ed25519_verify(message, signature, key)
+    }
+    fn ed25519_batch_verify(
+        &self,
+        messages: &[&[u8]],
+        signatures: &[&[u8]],
+        keys: &[&[u8]],
+    ) -> Result<bool, cosmwasm_std::VerificationError> {
+        self.calls.borrow_mut().push("ed25519_batch_verify");
+        self.inner.ed25519_batch_verify(messages, signatures, keys)
+    }
+    fn debug(&self, message: &str) {
+        self.inner.debug(message)
+    }
+}
+
+#[test]
+fn two_or_more_ed25519_signatures_are_verified_in_one_batch() {
+    let api = CountingApi::default();
+    let set = epoch1_set();
+    assert_eq!(
+        set.verify_signatures(&api, &digest(), &submit_all(&sigs())),
+        Ok(6)
+    );
+    assert_eq!(
+        *api.calls.borrow(),
+        [
+            "secp256k1_verify",
+            "secp256k1_verify",
+            "secp256k1_verify",
+            "ed25519_batch_verify"
+        ]
+    );
+
+    // A single Ed25519 signature is cheaper alone.
+    let api = CountingApi::default();
+    let _ = set.verify_signatures(&api, &digest(), &submit(&sigs(), &[0, 1, 2, 3]));
+    assert_eq!(
+        *api.calls.borrow(),
+        [
+            "secp256k1_verify",
+            "secp256k1_verify",
+            "secp256k1_verify",
+            "ed25519_verify"
+        ]
+    );
+
+    // A failing batch is re-checked one by one to name the culprit (index 4 here).
+    let api = CountingApi::default();
+    let mut list = submit_all(&sigs());
+    list[4] = signature(4, &sigs()[5]);
+    assert_eq!(
+        set.verify_signatures(&api, &digest(), &list),
+        invalid(4, SignatureFault::Mismatch)
+    );
+    assert_eq!(
+        api.calls.borrow()[3..],
+        ["ed25519_batch_verify", "ed25519_verify", "ed25519_verify"]
+    );
+}
