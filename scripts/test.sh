@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust workspace (unit, property, vector and cw-multi-test suites),
-# the contracts' wasm build, and a check that the committed JSON schemas are current.
+# the contracts' wasm build, the built wasm in the real CosmWasm VM (the tests marked
+# #[ignore] because they need artifacts/), and a check that the committed JSON schemas
+# are current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,9 @@ cargo test --workspace --locked
 
 echo "== wasm build"
 ./scripts/build.sh
+
+echo "== compiled contracts in the real CosmWasm VM"
+cargo test --workspace --locked -- --ignored
 
 echo "== schema is current"
 for contract in contracts/*/; do
