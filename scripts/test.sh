@@ -6,18 +6,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
 if command -v rustup >/dev/null; then
   rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
 fi
 
 echo "== cargo test"
-cargo test --workspace --locked
+cargo test --workspace --locked 2>&1 | tee -a "$log"
 
 echo "== wasm build"
 ./scripts/build.sh
 
 echo "== compiled contracts in the real CosmWasm VM"
-cargo test --workspace --locked -- --ignored
+cargo test --workspace --locked --tests -- --ignored 2>&1 | tee -a "$log"
 
 echo "== schema is current"
 for contract in contracts/*/; do
@@ -35,4 +38,5 @@ echo "== spec copy is current"
 if [ -f ../shared/spec/PROTOCOL.md ]; then
   cmp docs/PROTOCOL.md ../shared/spec/PROTOCOL.md
 fi
-echo "all tests passed"
+# One closing line for the whole run: every test result above, added up.
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$log"
