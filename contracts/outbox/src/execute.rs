@@ -355,8 +355,10 @@ pub fn transfer_ownership(
     info: MessageInfo,
     new_owner: String,
 ) -> Result<Response, ContractError> {
-    let new_owner = deps.api.addr_validate(&new_owner)?;
     let mut ownership = state::load_ownership(deps.storage)?;
+    // Ownership first: anyone but the owner hears "unauthorized", whatever they sent.
+    ownership.assert_owner(&info.sender)?;
+    let new_owner = deps.api.addr_validate(&new_owner)?;
     ownership.transfer(&info.sender, new_owner.clone())?;
     state::save_ownership(deps.storage, &ownership)?;
     Ok(Response::new()

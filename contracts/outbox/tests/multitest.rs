@@ -1054,6 +1054,17 @@ mod administration {
         );
         assert!(result.is_err());
         assert_eq!(suite.snapshot(), before);
+        let stranger = suite.stranger.clone();
+        assert_error(
+            suite.execute(
+                &stranger,
+                &ExecuteMsg::TransferOwnership {
+                    new_owner: "not-an-address".into(),
+                },
+                &[],
+            ),
+            OwnershipError::NotOwner.into(),
+        );
     }
 
     #[test]
