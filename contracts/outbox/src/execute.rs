@@ -113,24 +113,19 @@ pub fn send(
 
     let chain = message.destination_chain.as_str();
     let append = append_to_frontier(lane.size, message_id, |level| {
-        let corrupt = || ContractError::CorruptFrontier {
-            destination_chain: chain.to_string(),
-            level,
-            size: lane.size,
-        };
-        let level = u8::try_from(level).map_err(|_| corrupt())?;
-        state::load_frontier_level(deps.storage, chain, level)?.ok_or_else(corrupt)
-    })?;
-    let level = u8::try_from(append.level).map_err(|_| ContractError::CorruptFrontier {
-        destination_chain: chain.to_string(),
-        level: append.level,
-        size: lane.size,
+        state::load_frontier_level(deps.storage, chain, level)?.ok_or_else(|| {
+            ContractError::CorruptFrontier {
+                destination_chain: chain.to_string(),
+                level,
+                size: lane.size,
+            }
+        })
     })?;
     let lane = Lane {
         size: append.size,
         root: append.root,
     };
-    state::save_frontier_level(deps.storage, chain, level, &append.node);
+    state::save_frontier_level(deps.storage, chain, append.level, &append.node)?;
     state::save_lane(deps.storage, chain, &lane);
     state::save_message_id(deps.storage, chain, message.nonce, &message_id);
 

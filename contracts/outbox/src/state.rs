@@ -117,19 +117,13 @@ pub fn load_lane(storage: &dyn Storage, destination_chain: &str) -> StdResult<La
             root: EMPTY_ROOT,
         }),
         Some(bytes) => {
-            let bytes: [u8; LANE_BYTES] = bytes
-                .try_into()
-                .map_err(|_| corrupt("lane", destination_chain))?;
-            let (size, root) = bytes.split_at(8);
-            Ok(Lane {
-                size: u64::from_be_bytes(
-                    size.try_into()
-                        .map_err(|_| corrupt("lane", destination_chain))?,
-                ),
-                root: root
-                    .try_into()
-                    .map_err(|_| corrupt("lane", destination_chain))?,
-            })
+            let lane = bytes.split_first_chunk::<8>().and_then(|(size, root)| {
+                Some(Lane {
+                    size: u64::from_be_bytes(*size),
+                    root: root.try_into().ok()?,
+                })
+            });
+            lane.ok_or_else(|| corrupt("lane", destination_chain))
         }
     }
 }
@@ -147,23 +141,25 @@ pub fn save_lane(storage: &mut dyn Storage, destination_chain: &str, lane: &Lane
 pub fn load_frontier_level(
     storage: &dyn Storage,
     destination_chain: &str,
-    level: u8,
+    level: u32,
 ) -> StdResult<Option<Hash>> {
-    load_hash(
-        storage,
-        &FRONTIER.key((destination_chain, level)),
-        "frontier level",
-        destination_chain,
-    )
+    let key = FRONTIER.key((destination_chain, level_key(level)?));
+    load_hash(storage, &key, "frontier level", destination_chain)
 }
 
 pub fn save_frontier_level(
     storage: &mut dyn Storage,
     destination_chain: &str,
-    level: u8,
+    level: u32,
     node: &Hash,
-) {
-    storage.set(&FRONTIER.key((destination_chain, level)), node);
+) -> StdResult<()> {
+    storage.set(&FRONTIER.key((destination_chain, level_key(level)?)), node);
+    Ok(())
+}
+
+/// Levels fit a byte: trees stop at `MAX_TREE_SIZE` = 2^63 leaves, so levels stay below 64.
+fn level_key(level: u32) -> StdResult<u8> {
+    u8::try_from(level).map_err(|_| StdError::msg(format!("frontier level {level} out of range")))
 }
 
 pub fn load_message_id(
@@ -192,4 +188,40 @@ fn load_hash(storage: &dyn Storage, key: &[u8], what: &str, lane: &str) -> StdRe
 
 fn corrupt(what: &str, lane: &str) -> StdError {
     StdError::msg(format!("corrupt {what} in storage for lane {lane:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use cosmwasm_std::testing::MockStorage;
+
+    use super::*;
+
+    #[test]
+    fn lane_round_trips_as_40_raw_bytes_and_refuses_corruption() {
+        let mut storage = MockStorage::new();
+        assert_eq!(
+            load_lane(&storage, "b").unwrap(),
+            Lane {
+                size: 0,
+                root: EMPTY_ROOT
+            }
+        );
+        let lane = Lane {
+            size: 0x0102_0304_0506_0708,
+            root: [9; 32],
+        };
+        save_lane(&mut storage, "b", &lane);
+        assert_eq!(load_lane(&storage, "b").unwrap(), lane);
+        let stored = storage.get(&LANES.key("b")).unwrap();
+        assert_eq!(&stored[..8], &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(stored.len(), LANE_BYTES);
+
+        for bad_len in [1, 8, 39, 41] {
+            storage.set(&LANES.key("b"), &vec![0; bad_len]);
+            assert!(load_lane(&storage, "b").is_err(), "{bad_len} bytes");
+        }
+        storage.set(&FRONTIER.key(("b", 0)), &[0; 31]);
+        assert!(load_frontier_level(&storage, "b", 0).is_err());
+        assert!(load_frontier_level(&storage, "b", 256).is_err());
+    }
 }

@@ -66,6 +66,8 @@ pub enum MerkleError {
         nodes: usize,
         expected: usize,
     },
+    #[error("frontier node {position} is {len} bytes, expected 32")]
+    InvalidFrontierNode { position: usize, len: usize },
     #[error("tree is full at size {size}")]
     TreeFull { size: u64 },
 }

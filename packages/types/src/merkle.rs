@@ -377,13 +377,15 @@ impl TryFrom<FrontierJson> for Frontier {
         let nodes = json
             .nodes
             .iter()
-            .map(|node| node.to_array::<32>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| MerkleError::MalformedFrontier {
-                size: json.size,
-                nodes: json.nodes.len(),
-                expected: json.size.count_ones() as usize,
-            })?;
+            .enumerate()
+            .map(|(position, node)| {
+                node.to_array::<32>()
+                    .map_err(|_| MerkleError::InvalidFrontierNode {
+                        position,
+                        len: node.len(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Frontier::from_parts(json.size, nodes)
     }
 }
@@ -533,7 +535,19 @@ mod tests {
         let back: Frontier = serde_json::from_str(&json).unwrap();
         assert_eq!(back, frontier);
         let wrong_count = r#"{"size":3,"nodes":[]}"#;
-        assert!(serde_json::from_str::<Frontier>(wrong_count).is_err());
+        let err = serde_json::from_str::<Frontier>(wrong_count).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("frontier holds 0 nodes but size 3 needs 2"),
+            "{err}"
+        );
+        let short_node = r#"{"size":1,"nodes":["00"]}"#;
+        let err = serde_json::from_str::<Frontier>(short_node).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("frontier node 0 is 1 bytes, expected 32"),
+            "{err}"
+        );
         assert_eq!(
             Frontier::from_parts(3, vec![[0; 32]]).unwrap_err(),
             MerkleError::MalformedFrontier {
