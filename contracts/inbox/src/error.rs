@@ -1,0 +1,134 @@
+use ccmp_types::{
+    AttesterSetError, CodecError, MerkleError, MessageError, MessageStatus, MigrateError,
+    OwnershipError, SignatureError,
+};
+use cosmwasm_std::StdError;
+use thiserror::Error;
+
+#[derive(Error, Debug)]
+pub enum ContractError {
+    #[error(transparent)]
+    Std(#[from] StdError),
+    #[error(transparent)]
+    Ownership(#[from] OwnershipError),
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    #[error(transparent)]
+    AttesterSet(#[from] AttesterSetError),
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
+
+    // Sources and configuration.
+    #[error("source {chain:?} is not configured")]
+    UnknownSource { chain: String },
+    #[error("source {chain:?} is already configured")]
+    SourceExists { chain: String },
+    #[error("source {chain:?} is this chain: a lane must come from elsewhere")]
+    SourceIsSelf { chain: String },
+    #[error("source {chain:?} is listed twice")]
+    DuplicateSource { chain: String },
+    #[error("{count} sources at instantiation, more than the limit of {max}")]
+    TooManySources { count: usize, max: usize },
+    #[error("receive_gas_limit {receive} must be {min} to max_receive_gas_limit {max}, which is at most {cap}")]
+    InvalidGasLimits {
+        receive: u64,
+        max: u64,
+        min: u64,
+        cap: u64,
+    },
+    #[error("max_batch_size must be 1 to {max}, got {got}")]
+    InvalidBatchLimit { got: u32, max: u32 },
+    #[error("max_body_bytes must be 1 to {max}, got {got}")]
+    InvalidBodyLimit { got: u32, max: u32 },
+    #[error("inbox is paused")]
+    Paused,
+
+    // Light client.
+    #[error("source {chain:?} is frozen after an equivocation at size {size}: the owner must replace its attesters and unfreeze it")]
+    SourceFrozen { chain: String, size: u64 },
+    #[error("source {chain:?} is not frozen")]
+    NotFrozen { chain: String },
+    #[error("source {chain:?} was frozen under attester epoch {frozen_epoch}: set a new attester set before unfreezing (epoch is {epoch})")]
+    AttestersNotReplaced {
+        chain: String,
+        frozen_epoch: u64,
+        epoch: u64,
+    },
+    #[error("checkpoint size must be at least 1")]
+    EmptyCheckpoint,
+    #[error("checkpoint size {size} is behind the latest stored checkpoint {latest} of source {chain:?}")]
+    StaleCheckpoint {
+        chain: String,
+        size: u64,
+        latest: u64,
+    },
+    #[error(
+        "consistency proof from size {from} to size {to} of source {chain:?} refused: {reason}"
+    )]
+    InvalidConsistencyProof {
+        chain: String,
+        from: u64,
+        to: u64,
+        reason: MerkleError,
+    },
+    #[error("epoch overflow")]
+    EpochOverflow,
+
+    // Delivery.
+    #[error("no items to deliver")]
+    EmptyBatch,
+    #[error("{count} items, more than the batch limit of {max}")]
+    BatchTooLarge { count: usize, max: u32 },
+    #[error("message is for chain {got:?}, but this inbox is chain {expected:?}")]
+    WrongDestination { expected: String, got: String },
+    #[error("source {chain:?} has no stored checkpoint of size {size}")]
+    UnknownCheckpoint { chain: String, size: u64 },
+    #[error("nonce {nonce} is not in the checkpoint of size {size}")]
+    NonceOutsideCheckpoint { nonce: u64, size: u64 },
+    #[error("inclusion proof of nonce {nonce} in checkpoint {size} of source {chain:?} refused: {reason}")]
+    InvalidInclusionProof {
+        chain: String,
+        nonce: u64,
+        size: u64,
+        reason: MerkleError,
+    },
+    #[error("ordered source {chain:?} expects nonce {expected} next, got {nonce}")]
+    NonceGap {
+        chain: String,
+        nonce: u64,
+        expected: u64,
+    },
+    #[error("proof has {len} hashes, more than the limit of {max}")]
+    ProofTooLong { len: usize, max: usize },
+
+    // Retry.
+    #[error("message {nonce} from {chain:?} is {status:?}, not failed: only a failed message can be retried")]
+    NotFailed {
+        chain: String,
+        nonce: u64,
+        status: MessageStatus,
+    },
+    #[error("message {nonce} from {chain:?} has id {stored}, not {given}")]
+    MessageMismatch {
+        chain: String,
+        nonce: u64,
+        stored: String,
+        given: String,
+    },
+    #[error("gas limit {requested} is above the source's maximum of {max}")]
+    GasLimitTooHigh { requested: u64, max: u64 },
+    #[error("message cannot be delivered: {reason}")]
+    Undeliverable { reason: String },
+    #[error("gas limit must be at least {min}, got {requested}")]
+    GasLimitTooLow { requested: u64, min: u64 },
+
+    // Replies (only from this contract's own sub-messages).
+    #[error("reply with unknown id {id}")]
+    UnknownReply { id: u64 },
+    #[error("malformed reply payload")]
+    MalformedPayload,
+}
