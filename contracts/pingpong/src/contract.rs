@@ -1,0 +1,60 @@
+//! Entry points: thin wrappers over `execute` and `query`.
+
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
+use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
+
+use crate::error::ContractError;
+use crate::execute;
+use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
+use crate::query;
+
+pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn instantiate(
+    deps: DepsMut,
+    _env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    execute::instantiate(deps, info, msg)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
+    match msg {
+        ExecuteMsg::Ping {
+            destination_chain,
+            text,
+        } => execute::ping(deps, info, destination_chain, text),
+        ExecuteMsg::CcmpReceive(msg) => execute::ccmp_receive(deps, env, info, msg),
+        ExecuteMsg::SetFail { fail } => execute::set_fail(deps, info, fail),
+        ExecuteMsg::SetPeer { chain, address } => execute::set_peer(deps, info, chain, address),
+        ExecuteMsg::RemovePeer { chain } => execute::remove_peer(deps, info, chain),
+        ExecuteMsg::SetPongFee { pong_fee } => execute::set_pong_fee(deps, info, pong_fee),
+        ExecuteMsg::Withdraw { to, amount } => execute::withdraw(deps, env, info, to, amount),
+        ExecuteMsg::TransferOwnership { new_owner } => {
+            execute::transfer_ownership(deps, info, new_owner)
+        }
+        ExecuteMsg::AcceptOwnership {} => execute::accept_ownership(deps, info),
+        ExecuteMsg::CancelOwnershipTransfer {} => execute::cancel_ownership_transfer(deps, info),
+        ExecuteMsg::RenounceOwnership {} => execute::renounce_ownership(deps, info),
+    }
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    query::query(deps, msg)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    execute::migrate(deps)
+}
