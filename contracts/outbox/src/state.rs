@@ -1,12 +1,23 @@
 //! Storage, reached only through the typed functions below.
 //!
-//! `send` is the hot path, and on wasmd a write costs 2000 gas plus 30 per byte of key and
-//! value, so the three things it writes are raw fixed-size values, not JSON: the lane's
-//! `(size, root)` (40 bytes), one frontier level (32 bytes) and the message id (32 bytes).
-//! JSON would more than double each (a hex or base64 string plus quotes and field names).
-//! Keys still come from cw-storage-plus, so namespaces and length prefixes stay standard.
+//! `send` is the hot path. On wasmd a read costs 1000 gas plus 3 per byte and a write 2000
+//! plus 30 per byte of key (with a 33-byte contract prefix) and value, so a send touches as
+//! few entries as it can, all raw bytes rather than JSON (which would more than double
+//! each):
+//! - the lane: `size (8) || root (32) || low frontier`, where the low frontier is the
+//!   subtree roots of levels 0..4 set in `size` (0 to 4 nodes of 32 bytes, highest first).
+//!   Read and written by every send.
+//! - the high frontier: the subtree roots of levels 4 and up set in `size`, highest first.
+//!   Read by every send once the lane holds 16 messages (the root needs every level), but
+//!   written only when a carry reaches level 4, once per 16 sends.
+//! - the message id (32 bytes) under its nonce, written once.
+//!
+//! One entry per level would cost a read (1000 gas and up) per set bit of the size, about
+//! 12,000 gas a send on a lane of a million messages; one entry for the whole frontier
+//! would rewrite up to 2 KiB every send. The split reads two entries and writes a small
+//! one. Keys come from cw-storage-plus, so namespaces and length prefixes stay standard.
 
-use ccmp_types::{Hash, Ownership, EMPTY_ROOT};
+use ccmp_types::{FrontierAppend, Hash, Ownership, EMPTY_ROOT};
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Coin, Order, StdError, StdResult, Storage};
 use cw_storage_plus::{Bound, Item, Map};
@@ -31,12 +42,84 @@ pub struct Lane {
     pub root: Hash,
 }
 
+/// Frontier levels below this live in the lane entry; the others in the high entry.
+pub const LOW_LEVELS: u32 = 4;
+
+/// A lane with its frontier: every subtree root the next append and root need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaneFrontier {
+    pub lane: Lane,
+    /// Subtree roots of the levels below `LOW_LEVELS` set in the size, highest first.
+    pub low: Vec<Hash>,
+    /// Subtree roots of the levels from `LOW_LEVELS` up set in the size, highest first.
+    pub high: Vec<Hash>,
+}
+
+impl LaneFrontier {
+    /// The subtree root at `level` (a set bit of the size).
+    pub fn node(&self, level: u32) -> Option<Hash> {
+        let size = self.lane.size;
+        if (size >> level) & 1 == 0 {
+            return None;
+        }
+        // Highest first: a level is preceded by one node per set bit above it in its part.
+        if level < LOW_LEVELS {
+            let low_bits = size & low_mask();
+            self.low
+                .get((low_bits >> (level + 1)).count_ones() as usize)
+                .copied()
+        } else {
+            self.high
+                .get((size >> (level + 1)).count_ones() as usize)
+                .copied()
+        }
+    }
+}
+
+impl LaneFrontier {
+    /// The lane after `append` (computed from this frontier): levels below the changed one
+    /// are now clear, the changed one holds the new node, the ones above are unchanged.
+    /// `None` if this frontier lacks a level the append relies on.
+    pub fn appended(&self, append: &FrontierAppend) -> Option<LaneFrontier> {
+        let size = append.size;
+        let nodes = |levels: std::ops::Range<u32>| {
+            levels
+                .rev()
+                .filter(|level| (size >> level) & 1 == 1)
+                .map(|level| {
+                    if level == append.level {
+                        Some(append.node)
+                    } else {
+                        self.node(level)
+                    }
+                })
+                .collect::<Option<Vec<_>>>()
+        };
+        Some(LaneFrontier {
+            lane: Lane {
+                size,
+                root: append.root,
+            },
+            low: nodes(0..LOW_LEVELS)?,
+            high: if append.level >= LOW_LEVELS {
+                nodes(LOW_LEVELS..u64::BITS)?
+            } else {
+                self.high.clone()
+            },
+        })
+    }
+}
+
+fn low_mask() -> u64 {
+    (1 << LOW_LEVELS) - 1
+}
+
 const CONFIG: Item<Config> = Item::new("c");
 const OWNERSHIP: Item<Ownership> = Item::new("o");
 const DESTINATIONS: Map<&str, Destination> = Map::new("d");
 // Raw-valued maps: only their key layout is used (values are written with `Storage::set`).
 const LANES: Map<&str, ()> = Map::new("l");
-const FRONTIER: Map<(&str, u8), ()> = Map::new("f");
+const HIGH_FRONTIER: Map<&str, ()> = Map::new("h");
 const MESSAGE_IDS: Map<(&str, u64), ()> = Map::new("m");
 
 const LANE_BYTES: usize = 8 + 32;
@@ -111,55 +194,74 @@ pub fn count_destinations(storage: &dyn Storage, cap: usize) -> StdResult<usize>
 
 /// The lane's `(size, root)`; a lane never sent on is empty.
 pub fn load_lane(storage: &dyn Storage, destination_chain: &str) -> StdResult<Lane> {
-    match storage.get(&LANES.key(destination_chain)) {
-        None => Ok(Lane {
-            size: 0,
-            root: EMPTY_ROOT,
-        }),
-        Some(bytes) => {
-            let lane = bytes.split_first_chunk::<8>().and_then(|(size, root)| {
-                Some(Lane {
-                    size: u64::from_be_bytes(*size),
-                    root: root.try_into().ok()?,
-                })
-            });
-            lane.ok_or_else(|| corrupt("lane", destination_chain))
-        }
+    Ok(load_lane_entry(storage, destination_chain)?.0)
+}
+
+/// The lane's `(size, root)` and the low frontier stored with it.
+fn load_lane_entry(storage: &dyn Storage, destination_chain: &str) -> StdResult<(Lane, Vec<Hash>)> {
+    let Some(bytes) = storage.get(&LANES.key(destination_chain)) else {
+        return Ok((
+            Lane {
+                size: 0,
+                root: EMPTY_ROOT,
+            },
+            vec![],
+        ));
+    };
+    let corrupt_lane = || corrupt("lane", destination_chain);
+    let (size, rest) = bytes.split_first_chunk::<8>().ok_or_else(corrupt_lane)?;
+    let (root, low) = rest.split_first_chunk::<32>().ok_or_else(corrupt_lane)?;
+    let size = u64::from_be_bytes(*size);
+    let low = hashes(low, (size & low_mask()).count_ones()).ok_or_else(corrupt_lane)?;
+    Ok((Lane { size, root: *root }, low))
+}
+
+/// The lane and its whole frontier: two reads, or one while the lane is under 16 messages.
+pub fn load_lane_frontier(
+    storage: &dyn Storage,
+    destination_chain: &str,
+) -> StdResult<LaneFrontier> {
+    let (lane, low) = load_lane_entry(storage, destination_chain)?;
+    let high_count = (lane.size >> LOW_LEVELS).count_ones();
+    let high = if high_count == 0 {
+        vec![]
+    } else {
+        let bytes = storage
+            .get(&HIGH_FRONTIER.key(destination_chain))
+            .unwrap_or_default();
+        hashes(&bytes, high_count).ok_or_else(|| corrupt("high frontier", destination_chain))?
+    };
+    Ok(LaneFrontier { lane, low, high })
+}
+
+/// Stores the lane after an append that changed frontier `level`: the lane entry always,
+/// the high entry only when the change reached it.
+pub fn save_lane_frontier(
+    storage: &mut dyn Storage,
+    destination_chain: &str,
+    frontier: &LaneFrontier,
+    level: u32,
+) {
+    let mut lane = Vec::with_capacity(LANE_BYTES + 32 * frontier.low.len());
+    lane.extend_from_slice(&frontier.lane.size.to_be_bytes());
+    lane.extend_from_slice(&frontier.lane.root);
+    frontier
+        .low
+        .iter()
+        .for_each(|node| lane.extend_from_slice(node));
+    storage.set(&LANES.key(destination_chain), &lane);
+    if level >= LOW_LEVELS {
+        storage.set(
+            &HIGH_FRONTIER.key(destination_chain),
+            &frontier.high.concat(),
+        );
     }
 }
 
-pub fn save_lane(storage: &mut dyn Storage, destination_chain: &str, lane: &Lane) {
-    let mut bytes = [0u8; LANE_BYTES];
-    bytes[..8].copy_from_slice(&lane.size.to_be_bytes());
-    bytes[8..].copy_from_slice(&lane.root);
-    storage.set(&LANES.key(destination_chain), &bytes);
-}
-
-/// The frontier node at `level`. Only levels whose bit is set in the lane's size are
-/// meaningful; the others hold stale nodes that are never read, because deleting them
-/// would cost gas on every send for nothing.
-pub fn load_frontier_level(
-    storage: &dyn Storage,
-    destination_chain: &str,
-    level: u32,
-) -> StdResult<Option<Hash>> {
-    let key = FRONTIER.key((destination_chain, level_key(level)?));
-    load_hash(storage, &key, "frontier level", destination_chain)
-}
-
-pub fn save_frontier_level(
-    storage: &mut dyn Storage,
-    destination_chain: &str,
-    level: u32,
-    node: &Hash,
-) -> StdResult<()> {
-    storage.set(&FRONTIER.key((destination_chain, level_key(level)?)), node);
-    Ok(())
-}
-
-/// Levels fit a byte: trees stop at `MAX_TREE_SIZE` = 2^63 leaves, so levels stay below 64.
-fn level_key(level: u32) -> StdResult<u8> {
-    u8::try_from(level).map_err(|_| StdError::msg(format!("frontier level {level} out of range")))
+/// Exactly `count` 32-byte hashes, or `None`.
+fn hashes(bytes: &[u8], count: u32) -> Option<Vec<Hash>> {
+    let (chunks, rest) = bytes.as_chunks::<32>();
+    (rest.is_empty() && chunks.len() == count as usize).then(|| chunks.to_vec())
 }
 
 pub fn load_message_id(
@@ -196,8 +298,51 @@ mod tests {
 
     use super::*;
 
+    use ccmp_types::{append_to_frontier, leaf_hash, root};
+
+    fn leaves(n: u64) -> Vec<Hash> {
+        (0..n).map(|i| leaf_hash(&i.to_be_bytes())).collect()
+    }
+
+    /// Appends `leaves` through storage exactly as `send` does.
+    fn append_all(storage: &mut MockStorage, chain: &str, leaves: &[Hash]) {
+        for leaf in leaves {
+            let frontier = load_lane_frontier(storage, chain).unwrap();
+            let append = append_to_frontier(frontier.lane.size, *leaf, |level| {
+                frontier.node(level).ok_or(StdError::msg("missing level"))
+            })
+            .unwrap();
+            let next = frontier.appended(&append).unwrap();
+            save_lane_frontier(storage, chain, &next, append.level);
+        }
+    }
+
     #[test]
-    fn lane_round_trips_as_40_raw_bytes_and_refuses_corruption() {
+    fn the_split_frontier_keeps_the_rfc_root_at_every_size() {
+        let mut storage = MockStorage::new();
+        let all = leaves(300);
+        for size in 1..=300u64 {
+            append_all(&mut storage, "b", &all[size as usize - 1..size as usize]);
+            let frontier = load_lane_frontier(&storage, "b").unwrap();
+            assert_eq!(frontier.lane.size, size);
+            assert_eq!(
+                frontier.lane.root,
+                root(&all[..size as usize]),
+                "size {size}"
+            );
+            assert_eq!(frontier.low.len() as u32, (size & 15).count_ones());
+            assert_eq!(frontier.high.len() as u32, (size >> 4).count_ones());
+            assert_eq!(
+                storage.get(&LANES.key("b")).unwrap().len(),
+                LANE_BYTES + 32 * frontier.low.len()
+            );
+        }
+        // Another lane is independent.
+        assert_eq!(load_lane(&storage, "c").unwrap().size, 0);
+    }
+
+    #[test]
+    fn lane_entries_refuse_corruption() {
         let mut storage = MockStorage::new();
         assert_eq!(
             load_lane(&storage, "b").unwrap(),
@@ -206,22 +351,23 @@ mod tests {
                 root: EMPTY_ROOT
             }
         );
-        let lane = Lane {
-            size: 0x0102_0304_0506_0708,
-            root: [9; 32],
-        };
-        save_lane(&mut storage, "b", &lane);
-        assert_eq!(load_lane(&storage, "b").unwrap(), lane);
+        append_all(&mut storage, "b", &leaves(17));
         let stored = storage.get(&LANES.key("b")).unwrap();
-        assert_eq!(&stored[..8], &[1, 2, 3, 4, 5, 6, 7, 8]);
-        assert_eq!(stored.len(), LANE_BYTES);
+        assert_eq!(&stored[..8], &17u64.to_be_bytes());
+        // 17 = 0b1_0001: one low node (level 0) and one high node (level 4).
+        assert_eq!(stored.len(), LANE_BYTES + 32);
+        assert_eq!(storage.get(&HIGH_FRONTIER.key("b")).unwrap().len(), 32);
 
-        for bad_len in [1, 8, 39, 41] {
-            storage.set(&LANES.key("b"), &vec![0; bad_len]);
+        for bad_len in [1, 8, 39, 40, 71, 73, 104] {
+            let mut bad = stored.clone();
+            bad.resize(bad_len, 0);
+            storage.set(&LANES.key("b"), &bad);
             assert!(load_lane(&storage, "b").is_err(), "{bad_len} bytes");
         }
-        storage.set(&FRONTIER.key(("b", 0)), &[0; 31]);
-        assert!(load_frontier_level(&storage, "b", 0).is_err());
-        assert!(load_frontier_level(&storage, "b", 256).is_err());
+        storage.set(&LANES.key("b"), &stored);
+        storage.set(&HIGH_FRONTIER.key("b"), &[0; 33]);
+        assert!(load_lane_frontier(&storage, "b").is_err());
+        storage.remove(&HIGH_FRONTIER.key("b"));
+        assert!(load_lane_frontier(&storage, "b").is_err());
     }
 }
