@@ -25,7 +25,7 @@ fn main() {
         }
     }
     println!(
-        "{} passed, {failed} failed (capabilities: {})",
+        "cosmwasm-vm 3.0.10: {} accepted, {failed} refused (capabilities: {})",
         files.len() - failed,
         STOCK_CAPABILITIES.join(",")
     );
