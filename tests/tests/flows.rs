@@ -89,7 +89,10 @@ mod ping_pong {
         let fee = coin(5, DENOM);
         let mut suite = SuiteBuilder::new().fee(fee.clone()).build();
         let user_before = suite.a.balances(&suite.a.user.clone());
-        suite.a.ping(CHAIN_B, "paid", std::slice::from_ref(&fee)).unwrap();
+        suite
+            .a
+            .ping(CHAIN_B, "paid", std::slice::from_ref(&fee))
+            .unwrap();
         suite.relay_all();
         assert_eq!(suite.a.pingpong_stats().pongs_received, 1);
         let user_after = suite.a.balances(&suite.a.user.clone());
