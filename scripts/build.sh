@@ -27,7 +27,7 @@ done
 
 # Test contracts (not for deployment) go to artifacts/test/, built the same way.
 mkdir -p artifacts/test
-for crate in ccmp_devnet_probe; do
+for crate in ccmp_devnet_probe ccmp_devnet_receiver; do
   RUSTFLAGS="-C link-arg=-s" cargo build --release --locked --lib \
     --target wasm32-unknown-unknown -p "${crate//_/-}"
   "$wasm_opt" --enable-bulk-memory --llvm-memory-copy-fill-lowering -Oz \

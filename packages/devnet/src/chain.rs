@@ -496,6 +496,22 @@ impl Chain {
         }
     }
 
+    /// Writes `value` under `key` in `contract`'s storage directly, outside any transaction
+    /// and without gas: for seeding state that would take too many transactions to reach
+    /// (a lane of a million messages in a benchmark). Nothing on a real chain can do this.
+    pub fn set_raw_storage(
+        &mut self,
+        contract: &Addr,
+        key: &[u8],
+        value: &[u8],
+    ) -> Result<(), Error> {
+        let bytes = self.canonical(contract)?;
+        let mut full = crate::backend::contract_store_prefix(&bytes);
+        full.extend_from_slice(key);
+        self.rt.kv_set(&full, value);
+        Ok(())
+    }
+
     /// The raw value under `key` in `contract`'s storage (as wasmd's `QueryRaw`).
     pub fn raw_query(&self, contract: &Addr, key: &[u8]) -> Option<Vec<u8>> {
         let bytes = self.canonical(contract).ok()?;
