@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust workspace (unit, property, vector and cw-multi-test suites),
-# the contracts' wasm build, the built wasm in the real CosmWasm VM (the tests marked
-# #[ignore] because they need artifacts/), and a check that the committed JSON schemas
-# are current.
+# Runs every test: the Rust workspace (unit, property, vector, cw-multi-test and
+# cross-chain suites), the contracts' wasm build, the built wasm in the real CosmWasm VM
+# (the tests marked #[ignore] because they need artifacts/: per contract, the devnet's
+# semantics suite and both chains end to end), the static checks of cosmwasm-vm 3 and 2
+# on every artifact, and a check that the committed JSON schemas are current.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,9 @@ echo "== wasm build"
 
 echo "== compiled contracts in the real CosmWasm VM"
 cargo test --workspace --locked --tests -- --ignored 2>&1 | tee -a "$log"
+
+echo "== wasm accepted by cosmwasm-vm 3 and cosmwasm-vm 2"
+./scripts/check-wasm.sh
 
 echo "== schema is current"
 for contract in contracts/*/; do
