@@ -250,7 +250,8 @@ pub fn save_lane_frontier(
         .iter()
         .for_each(|node| lane.extend_from_slice(node));
     storage.set(&LANES.key(destination_chain), &lane);
-    if level >= LOW_LEVELS {
+    // A carry that reaches level 4 or above always leaves a high node (the level itself).
+    if level >= LOW_LEVELS && !frontier.high.is_empty() {
         storage.set(
             &HIGH_FRONTIER.key(destination_chain),
             &frontier.high.concat(),

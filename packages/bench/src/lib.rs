@@ -8,6 +8,10 @@
 
 use std::path::PathBuf;
 
+pub mod measure;
+pub mod report;
+pub mod tree;
+
 use ccmp_devnet::{Chain, ChainConfig, TxError, TxOutcome};
 use ccmp_devnet_receiver::{InstantiateMsg as ReceiverInit, Mode};
 use ccmp_inbox::msg::{

@@ -1,0 +1,425 @@
+//! Regenerates `BENCHMARKS.md`, `bench/results.json` and the charts in `bench/` from the
+//! compiled contracts (`scripts/build.sh` first). `--check` instead compares a fresh run
+//! with the committed results and fails if any figure moved (beyond a tolerance only for
+//! what the VM does not make deterministic: nothing, so far) or the rendering differs.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use ccmp_bench::measure::{
+    attester_set, attester_set_bytes, signature_host_gas, Gas, InboxBench, KeyMix, OutboxBench,
+};
+use ccmp_bench::report::{
+    checkpoint_chart, deliver_chart, markdown, CheckpointRow, DeliverRow, Results, SendRow,
+    SizeRow, Target,
+};
+use ccmp_bench::tree::SparseTree;
+use ccmp_bench::{artifacts_dir, attesters};
+use ccmp_devnet_receiver::Mode;
+use ccmp_types::leaf_hash;
+
+const LANE_2_20: u64 = 1 << 20;
+
+fn root_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn sizes() -> Vec<SizeRow> {
+    ["outbox", "inbox", "pingpong"]
+        .iter()
+        .map(|name| {
+            let file = format!("ccmp_{name}.wasm");
+            let len = |path: &Path| {
+                std::fs::metadata(path)
+                    .unwrap_or_else(|err| panic!("{}: {err}; run scripts/build.sh", path.display()))
+                    .len()
+            };
+            SizeRow {
+                contract: format!("ccmp-{name}"),
+                raw_bytes: len(&root_dir()
+                    .join("target/wasm32-unknown-unknown/release")
+                    .join(&file)),
+                optimized_bytes: len(&artifacts_dir().join(&file)),
+                sha256: hex::encode(ccmp_types::sha256(&ccmp_bench::artifact(&file))),
+            }
+        })
+        .collect()
+}
+
+fn send_by_lane() -> Vec<SendRow> {
+    let mut rows = vec![];
+    for k in [1u32, 2, 4, 8, 12, 16, 20] {
+        for size in [(1u64 << k) - 1, 1 << k] {
+            let gas = OutboxBench::with_lane(size).send(100);
+            rows.push(SendRow {
+                lane_size: size,
+                body_bytes: 100,
+                gas,
+            });
+        }
+    }
+    rows
+}
+
+fn send_by_body() -> Vec<SendRow> {
+    [0usize, 100, 10 * 1024, 64 * 1024]
+        .iter()
+        .map(|&body| SendRow {
+            lane_size: LANE_2_20,
+            body_bytes: body as u64,
+            gas: OutboxBench::with_lane(LANE_2_20).send(body),
+        })
+        .collect()
+}
+
+fn send_amortized() -> (SendRow, u64) {
+    let mut bench = OutboxBench::with_lane(LANE_2_20);
+    let mut sum = Gas::default();
+    let mut max = 0;
+    for _ in 0..1024 {
+        let gas = bench.send(100);
+        max = max.max(gas.excluding_instance());
+        sum.total += gas.total;
+        sum.instance += gas.instance;
+        sum.wasm += gas.wasm;
+        sum.storage += gas.storage;
+        sum.events += gas.events;
+        sum.deserialization += gas.deserialization;
+        sum.other += gas.other;
+    }
+    (
+        SendRow {
+            lane_size: LANE_2_20,
+            body_bytes: 100,
+            gas: sum.per(1024),
+        },
+        max,
+    )
+}
+
+fn checkpoint_by_signatures() -> Vec<CheckpointRow> {
+    let mut rows = vec![];
+    for mix in [KeyMix::Secp256k1, KeyMix::Ed25519, KeyMix::Mixed] {
+        for n in [1u32, 4, 7, 13, 19, 31, 50] {
+            let signers = attester_set(n, mix);
+            let ed = (0..n)
+                .filter(|i| {
+                    matches!(
+                        signers.set.attesters[*i as usize].pubkey,
+                        ccmp_types::PubKey::Ed25519(_)
+                    )
+                })
+                .count() as u64;
+            let set_bytes = attester_set_bytes(&signers.set);
+            let mut bench = InboxBench::new(signers, false);
+            let gas = bench.submit(1, &leaf_hash(b"first"), &[]);
+            rows.push(CheckpointRow {
+                keys: mix.name().into(),
+                signatures: n as u64,
+                proof_len: 0,
+                set_bytes,
+                signature_gas: signature_host_gas(n as u64 - ed, ed),
+                gas,
+            });
+        }
+    }
+    rows
+}
+
+fn checkpoint_by_proof() -> Vec<CheckpointRow> {
+    let mut rows = vec![];
+    for k in [1u32, 2, 4, 8, 12, 16, 20] {
+        let signers = attesters(10);
+        let set_bytes = attester_set_bytes(&signers.set);
+        let ed = 2;
+        let mut bench = InboxBench::new(signers, false);
+        let tree = SparseTree::new(k, 0, vec![leaf_hash(b"first")]);
+        bench.submit(1, &tree.first_leaf(), &[]);
+        let gas = bench.submit(tree.size(), &tree.root(), &tree.consistency_from_one());
+        rows.push(CheckpointRow {
+            keys: "mixed".into(),
+            signatures: 3,
+            proof_len: k as u64,
+            set_bytes,
+            signature_gas: signature_host_gas(1, ed),
+            gas,
+        });
+    }
+    rows
+}
+
+/// A batch of `batch` messages from nonce `first` on a lane of 2^`height`.
+fn deliver(ordered: bool, height: u32, batch: u64) -> DeliverRow {
+    let mut bench = InboxBench::new(attesters(10), ordered);
+    // Start mid-lane so the batch is not aligned to anything in particular.
+    let first = ((1u64 << height) - batch) / 2;
+    let items = bench.lane(height, first, batch);
+    if ordered {
+        bench.set_next_nonce(first);
+    }
+    DeliverRow {
+        ordered,
+        batch,
+        proof_len: height as u64,
+        gas: bench.deliver(items),
+    }
+}
+
+fn deliver_by_batch() -> Vec<DeliverRow> {
+    let mut rows = vec![];
+    for ordered in [false, true] {
+        for batch in [1u64, 10, 50, ccmp_inbox::DEFAULT_MAX_BATCH_SIZE as u64] {
+            rows.push(deliver(ordered, 20, batch));
+        }
+    }
+    rows
+}
+
+fn deliver_by_proof() -> Vec<DeliverRow> {
+    let mut rows = vec![];
+    for ordered in [false, true] {
+        for k in [0u32, 1, 2, 4, 8, 12, 16, 20] {
+            rows.push(deliver(ordered, k, (1u64 << k).min(50)));
+        }
+    }
+    rows
+}
+
+fn retry() -> Gas {
+    let mut bench = InboxBench::new(attesters(10), false);
+    let items = bench.lane(4, 3, 1);
+    bench.set_receiver(Mode::Fail);
+    bench.deliver(items.clone());
+    bench.set_receiver(Mode::Accept);
+    bench.retry(items[0].message.clone())
+}
+
+fn targets(results: &Results) -> Vec<Target> {
+    let target = |name: &str, limit: u64, measured: u64| Target {
+        name: name.into(),
+        limit,
+        measured,
+        pass: measured <= limit,
+    };
+    let mut targets = vec![];
+    let worst_send = results
+        .send_by_lane
+        .iter()
+        .map(|r| r.gas.excluding_instance())
+        .max()
+        .unwrap_or(0);
+    targets.push(target(
+        "outbox `send` (100 B), mean of 1,024 sends from 2^20, SDK gas excl. instance",
+        18_000,
+        results.send_amortized.gas.excluding_instance(),
+    ));
+    targets.push(target(
+        "outbox `send` (100 B), worst lane size measured (2^k − 1 merges k levels)",
+        18_000,
+        worst_send,
+    ));
+    for ordered in [false, true] {
+        let per = results
+            .deliver_by_batch
+            .iter()
+            .find(|r| r.ordered == ordered && r.batch == 50)
+            .map_or(0, |r| r.per_message().excluding_instance());
+        targets.push(target(
+            &format!(
+                "inbox `deliver`, per message, batch of 50 on a lane of 2^20 ({})",
+                if ordered { "ordered" } else { "unordered" }
+            ),
+            3_000,
+            per,
+        ));
+    }
+    // Everything but signatures, against 20,000 plus the bytes of the attester set: the
+    // worst margin over every row.
+    let worst = results
+        .checkpoint_by_signatures
+        .iter()
+        .chain(&results.checkpoint_by_proof)
+        .max_by_key(|r| r.other_gas() as i64 - (20_000 + r.set_bytes) as i64);
+    if let Some(row) = worst {
+        targets.push(target(
+            &format!(
+                "inbox `submit_checkpoint`, all but signatures, worst row ({} {}, {}-hash proof): limit 20,000 + {} set bytes",
+                row.signatures, row.keys, row.proof_len, row.set_bytes
+            ),
+            20_000 + row.set_bytes,
+            row.other_gas(),
+        ));
+    }
+    for size in &results.sizes {
+        targets.push(target(
+            &format!("{} optimised wasm (bytes)", size.contract),
+            250_000,
+            size.optimized_bytes,
+        ));
+    }
+    targets
+}
+
+fn run() -> Results {
+    eprintln!("sizes");
+    let sizes = sizes();
+    eprintln!("outbox send by lane size");
+    let send_by_lane = send_by_lane();
+    eprintln!("outbox send by body size");
+    let send_by_body = send_by_body();
+    eprintln!("outbox send: 1,024 consecutive");
+    let (send_amortized, send_amortized_max) = send_amortized();
+    eprintln!("inbox submit_checkpoint by signatures");
+    let checkpoint_by_signatures = checkpoint_by_signatures();
+    eprintln!("inbox submit_checkpoint by proof length");
+    let checkpoint_by_proof = checkpoint_by_proof();
+    eprintln!("inbox deliver by batch size");
+    let deliver_by_batch = deliver_by_batch();
+    eprintln!("inbox deliver by proof length");
+    let deliver_by_proof = deliver_by_proof();
+    eprintln!("inbox retry");
+    let retry = retry();
+    let mut results = Results {
+        sizes,
+        send_by_lane,
+        send_by_body,
+        send_amortized,
+        send_amortized_max,
+        checkpoint_by_signatures,
+        checkpoint_by_proof,
+        deliver_by_batch,
+        deliver_by_proof,
+        retry,
+        targets: vec![],
+    };
+    results.targets = targets(&results);
+    results
+}
+
+fn outputs(results: &Results) -> Vec<(PathBuf, String)> {
+    let root = root_dir();
+    vec![
+        (root.join("BENCHMARKS.md"), markdown(results)),
+        (
+            root.join("bench/results.json"),
+            serde_json::to_string_pretty(results).expect("json") + "\n",
+        ),
+        (
+            root.join("bench/deliver_by_batch.svg"),
+            deliver_chart(results),
+        ),
+        (
+            root.join("bench/checkpoint_by_signatures.svg"),
+            checkpoint_chart(results),
+        ),
+    ]
+}
+
+/// Compares a fresh run with `bench/results.json`. The VM is deterministic, so for the same
+/// wasm files (same SHA-256) every figure must be equal. If the build made different files
+/// (another toolchain), figures may move a little: 2% is allowed then, and said.
+fn check_against_committed(results: &Results) -> ExitCode {
+    let root = root_dir();
+    let committed_text =
+        std::fs::read_to_string(root.join("bench/results.json")).unwrap_or_default();
+    let Ok(committed) = serde_json::from_str::<Results>(&committed_text) else {
+        eprintln!("bench/results.json is missing or unreadable: run scripts/bench.sh and commit");
+        return ExitCode::FAILURE;
+    };
+    let same_wasm = committed
+        .sizes
+        .iter()
+        .map(|s| &s.sha256)
+        .eq(results.sizes.iter().map(|s| &s.sha256));
+    let tolerance = if same_wasm { 0.0 } else { 0.02 };
+    if !same_wasm {
+        println!("the wasm files differ from the benchmarked ones: comparing with a 2% tolerance");
+    }
+    let mut differences = vec![];
+    compare(
+        "",
+        &serde_json::to_value(&committed).expect("json"),
+        &serde_json::to_value(results).expect("json"),
+        tolerance,
+        &mut differences,
+    );
+    // The committed report must be what the committed figures render to.
+    for (path, rendered) in outputs(&committed) {
+        if path.extension().is_some_and(|e| e == "json") {
+            continue;
+        }
+        if std::fs::read_to_string(&path).unwrap_or_default() != rendered {
+            differences.push(format!(
+                "{} is not rendered from bench/results.json",
+                path.display()
+            ));
+        }
+    }
+    if differences.is_empty() {
+        println!("benchmark figures match the committed ones");
+        return ExitCode::SUCCESS;
+    }
+    for d in &differences {
+        eprintln!("{d}");
+    }
+    eprintln!("benchmark figures differ from the committed ones: run scripts/bench.sh and commit");
+    ExitCode::FAILURE
+}
+
+fn compare(
+    path: &str,
+    committed: &serde_json::Value,
+    fresh: &serde_json::Value,
+    tolerance: f64,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (committed, fresh) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, value) in a {
+                let sub = format!("{path}.{key}");
+                match b.get(key) {
+                    Some(other) => compare(&sub, value, other, tolerance, out),
+                    None => out.push(format!("{sub}: missing in the fresh run")),
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                compare(&format!("{path}[{i}]"), x, y, tolerance, out);
+            }
+        }
+        (Value::Number(a), Value::Number(b)) => {
+            let (x, y) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
+            if (x - y).abs() > x.abs() * tolerance {
+                out.push(format!("{path}: committed {x}, measured {y}"));
+            }
+        }
+        (Value::String(_), Value::String(_)) if tolerance > 0.0 && path.ends_with("sha256") => {}
+        (a, b) if a == b => {}
+        (a, b) => out.push(format!("{path}: committed {a}, measured {b}")),
+    }
+}
+
+fn main() -> ExitCode {
+    let check = std::env::args().any(|a| a == "--check");
+    let results = run();
+    for t in &results.targets {
+        println!(
+            "{} {}: {} (limit {})",
+            if t.pass { "PASS" } else { "FAIL" },
+            t.name,
+            t.measured,
+            t.limit
+        );
+    }
+    if check {
+        return check_against_committed(&results);
+    }
+    std::fs::create_dir_all(root_dir().join("bench")).expect("bench dir");
+    for (path, text) in outputs(&results) {
+        std::fs::write(&path, text).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
+}
