@@ -44,48 +44,52 @@ pub fn submit_checkpoint(
         &root,
     )?;
 
-    if let Some(stored_root) = state::load_checkpoint_root(deps.storage, chain, checkpoint.size)? {
-        if stored_root == root {
-            // Relayers race; the second to arrive should not pay for an error.
-            return Ok(Response::new()
-                .add_attribute("action", "submit_checkpoint")
-                .add_attribute("result", "already_stored"));
-        }
-        // Attested conflicting roots for one size: the attesters equivocated. Freezing is the
-        // whole point, so this call must succeed (an error would roll the freeze back).
-        let attesters = state::load_attesters(deps.storage, chain)?;
-        attesters.verify_signatures(deps.api, &digest, &signatures)?;
-        source.frozen = Some(Freeze {
-            size: checkpoint.size,
-            stored_root: HexBinary::from(&stored_root),
-            conflicting_root: HexBinary::from(&root),
-            epoch: source.epoch,
-            height: env.block.height,
-        });
-        state::save_source(deps.storage, chain, &source)?;
-        return Ok(Response::new()
-            .add_attribute("action", "submit_checkpoint")
-            .add_attribute("result", "source_frozen")
-            .add_event(events::source_frozen(
-                chain,
-                checkpoint.size,
-                &stored_root,
-                &root,
-                source.epoch,
-            )));
-    }
-
     let latest = state::load_latest_checkpoint(deps.storage, chain)?.unwrap_or(StoredCheckpoint {
         size: 0,
         root: EMPTY_ROOT,
     });
-    if checkpoint.size < latest.size {
+    // Only a size the light client has reached can be stored already: a new checkpoint (the
+    // common case) costs no lookup.
+    if checkpoint.size <= latest.size {
+        if let Some(stored_root) =
+            state::load_checkpoint_root(deps.storage, chain, checkpoint.size)?
+        {
+            if stored_root == root {
+                // Relayers race; the second to arrive should not pay for an error.
+                return Ok(Response::new()
+                    .add_attribute("action", "submit_checkpoint")
+                    .add_attribute("result", "already_stored"));
+            }
+            // Attested conflicting roots for one size: the attesters equivocated. Freezing is the
+            // whole point, so this call must succeed (an error would roll the freeze back).
+            let attesters = state::load_attesters(deps.storage, chain)?;
+            attesters.verify_signatures(deps.api, &digest, &signatures)?;
+            source.frozen = Some(Freeze {
+                size: checkpoint.size,
+                stored_root: HexBinary::from(&stored_root),
+                conflicting_root: HexBinary::from(&root),
+                epoch: source.epoch,
+                height: env.block.height,
+            });
+            state::save_source(deps.storage, chain, &source)?;
+            return Ok(Response::new()
+                .add_attribute("action", "submit_checkpoint")
+                .add_attribute("result", "source_frozen")
+                .add_event(events::source_frozen(
+                    chain,
+                    checkpoint.size,
+                    &stored_root,
+                    &root,
+                    source.epoch,
+                )));
+        }
         return Err(ContractError::StaleCheckpoint {
             chain: chain.to_string(),
             size: checkpoint.size,
             latest: latest.size,
         });
     }
+
     // The proof is cheap hashing; check it before paying for signatures.
     verify_consistency(latest.size, &latest.root, checkpoint.size, &root, &proof).map_err(
         |reason| ContractError::InvalidConsistencyProof {

@@ -4,7 +4,7 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Api, Binary};
 use sha2::{Digest, Sha256};
 
-use crate::codec::{hash_str, Hash};
+use crate::codec::{hash_str, Hash, Reader};
 use crate::error::{AttesterSetError, CodecError, SignatureError, SignatureFault};
 
 pub const ATTESTER_SET_DOMAIN: &[u8] = b"ccmp:attesters:v1";
@@ -203,18 +203,30 @@ impl AttesterSet {
         Ok(total)
     }
 
-    /// The digest the current set signs to hand over to this set as epoch `new_epoch`.
+    /// The digest the current set signs to hand over to this set as epoch `new_epoch`:
+    /// `SHA-256("ccmp:attesters:v1" || str source_chain || u64 new_epoch || to_bytes())`.
     pub fn digest(&self, source_chain: &str, new_epoch: u64) -> Result<Hash, CodecError> {
+        let mut hasher = Sha256::new();
+        hasher.update(ATTESTER_SET_DOMAIN);
+        hash_str(&mut hasher, "source_chain", source_chain)?;
+        hasher.update(new_epoch.to_be_bytes());
+        hasher.update(self.to_bytes()?);
+        Ok(hasher.finalize().into())
+    }
+
+    /// The set in the layout its digest hashes: `u32 count || for each attester: u8 key_type
+    /// || u16 key length || key || u64 weight || u64 threshold`. Also how a contract stores
+    /// it: about half the bytes of its JSON, and every stored byte is read with each
+    /// checkpoint.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, CodecError> {
         let count = u32::try_from(self.attesters.len()).map_err(|_| CodecError::TooLong {
             field: "attesters",
             len: self.attesters.len(),
             max: u32::MAX as usize,
         })?;
-        let mut hasher = Sha256::new();
-        hasher.update(ATTESTER_SET_DOMAIN);
-        hash_str(&mut hasher, "source_chain", source_chain)?;
-        hasher.update(new_epoch.to_be_bytes());
-        hasher.update(count.to_be_bytes());
+        let keys: usize = self.attesters.iter().map(|a| a.pubkey.bytes().len()).sum();
+        let mut out = Vec::with_capacity(4 + self.attesters.len() * 11 + keys + 8);
+        out.extend_from_slice(&count.to_be_bytes());
         for attester in &self.attesters {
             let key = attester.pubkey.bytes();
             let key_len = u16::try_from(key.len()).map_err(|_| CodecError::TooLong {
@@ -222,13 +234,39 @@ impl AttesterSet {
                 len: key.len(),
                 max: u16::MAX as usize,
             })?;
-            hasher.update([attester.pubkey.key_type()]);
-            hasher.update(key_len.to_be_bytes());
-            hasher.update(key);
-            hasher.update(attester.weight.to_be_bytes());
+            out.push(attester.pubkey.key_type());
+            out.extend_from_slice(&key_len.to_be_bytes());
+            out.extend_from_slice(key);
+            out.extend_from_slice(&attester.weight.to_be_bytes());
         }
-        hasher.update(self.threshold.to_be_bytes());
-        Ok(hasher.finalize().into())
+        out.extend_from_slice(&self.threshold.to_be_bytes());
+        Ok(out)
+    }
+
+    /// Reads `to_bytes` back, strictly: an unknown key type, a short input or trailing
+    /// bytes are errors. The count is bounded by the input, not trusted for allocation.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CodecError> {
+        let mut reader = Reader::new(bytes);
+        let count = reader.u32("attesters")?;
+        let mut attesters = Vec::new();
+        for _ in 0..count {
+            let key_type = reader.u8("key_type")?;
+            let len = reader.u16("pubkey")? as usize;
+            let key = Binary::from(reader.take("pubkey", len)?);
+            let pubkey = match key_type {
+                1 => PubKey::Secp256k1(key),
+                2 => PubKey::Ed25519(key),
+                other => return Err(CodecError::UnknownKeyType { key_type: other }),
+            };
+            let weight = reader.u64("weight")?;
+            attesters.push(Attester { pubkey, weight });
+        }
+        let threshold = reader.u64("threshold")?;
+        reader.finish()?;
+        Ok(AttesterSet {
+            attesters,
+            threshold,
+        })
     }
 
     /// Checks `signatures` over `digest` and returns the signed weight, which reaches the
@@ -519,6 +557,50 @@ mod tests {
             threshold: 2,
         };
         assert!(negated.validate().is_ok());
+    }
+
+    #[test]
+    fn bytes_round_trip_and_refuse_malformed_input() {
+        let mixed = AttesterSet {
+            attesters: vec![
+                Attester {
+                    pubkey: secp(0x02, 7),
+                    weight: 3,
+                },
+                Attester {
+                    pubkey: ed(9),
+                    weight: 1,
+                },
+            ],
+            threshold: 3,
+        };
+        let bytes = mixed.to_bytes().unwrap();
+        // 4 + (1 + 2 + 33 + 8) + (1 + 2 + 32 + 8) + 8
+        assert_eq!(bytes.len(), 99);
+        assert_eq!(&bytes[..5], &[0, 0, 0, 2, 1]);
+        assert_eq!(AttesterSet::from_bytes(&bytes).unwrap(), mixed);
+        assert_eq!(
+            AttesterSet::from_bytes(&bytes[..98]).unwrap_err(),
+            CodecError::UnexpectedEnd {
+                field: "threshold",
+                needed: 8,
+                remaining: 7
+            }
+        );
+        let mut trailing = bytes.clone();
+        trailing.push(0);
+        assert_eq!(
+            AttesterSet::from_bytes(&trailing).unwrap_err(),
+            CodecError::TrailingBytes { count: 1 }
+        );
+        let mut unknown = bytes.clone();
+        unknown[4] = 3;
+        assert_eq!(
+            AttesterSet::from_bytes(&unknown).unwrap_err(),
+            CodecError::UnknownKeyType { key_type: 3 }
+        );
+        // A huge count is bounded by the input, not by an allocation.
+        assert!(AttesterSet::from_bytes(&[0xff, 0xff, 0xff, 0xff]).is_err());
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub enum CodecError {
     TrailingBytes { count: usize },
     #[error("{field} must be a 32-byte hash, got {len} bytes")]
     InvalidHashLength { field: &'static str, len: usize },
+    #[error("unknown key type {key_type} (1 is secp256k1, 2 is Ed25519)")]
+    UnknownKeyType { key_type: u8 },
 }
 
 #[derive(Error, Debug, Clone, PartialEq, Eq)]
