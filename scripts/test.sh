@@ -26,6 +26,9 @@ cargo test --workspace --locked --tests -- --ignored 2>&1 | tee -a "$log"
 echo "== wasm accepted by cosmwasm-vm 3 and cosmwasm-vm 2"
 ./scripts/check-wasm.sh
 
+echo "== BENCHMARKS.md is current (a fresh run on the real VM gives the committed figures)"
+cargo run --quiet --locked -p ccmp-bench --bin ccmp-bench -- --check
+
 echo "== schema is current"
 for contract in contracts/*/; do
   name=$(basename "$contract")

@@ -918,12 +918,21 @@ mod administration {
         assert_eq!(suite.snapshot(), before);
         assert_eq!(suite.lane("chain-b").size, 1);
         assert_eq!(suite.all_ids("chain-b").len(), 1);
+        // A destination added or changed while paused is paused too.
+        suite
+            .execute(&owner, &ExecuteMsg::SetDestination(free("chain-e")), &[])
+            .unwrap();
+        assert_error(suite.send("chain-e", b"2", &[]), ContractError::Paused);
 
         suite.execute(&owner, &ExecuteMsg::Unpause {}, &[]).unwrap();
         assert!(!suite.config().paused);
         assert_eq!(
             send_data(&suite.send("chain-b", b"2", &[]).unwrap()).nonce,
             1
+        );
+        assert_eq!(
+            send_data(&suite.send("chain-e", b"2", &[]).unwrap()).nonce,
+            0
         );
     }
 

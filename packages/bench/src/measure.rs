@@ -134,12 +134,8 @@ impl OutboxBench {
                 low: nodes[split..].to_vec(),
             };
             let mut storage = MockStorage::new();
-            ccmp_outbox::state::save_lane_frontier(
-                &mut storage,
-                DESTINATION,
-                &frontier,
-                LOW_LEVELS,
-            );
+            // The outbox's only destination has lane index 0.
+            ccmp_outbox::state::save_lane_frontier(&mut storage, 0, &frontier, LOW_LEVELS);
             seed(&mut chain, &outbox, &storage);
         }
         OutboxBench {

@@ -168,7 +168,9 @@ pub fn markdown(results: &Results) -> String {
     let _ = writeln!(
         w,
         "\nMean of 1,024 consecutive sends (100-byte bodies) from a lane of 2^20 = {}: \
-         **{}** SDK gas (at most {}).\n",
+         **{}** SDK gas (at most {}, the send that carries into the high frontier). A send \
+         onto a lane of 2^k − 1 merges k levels and rewrites the high frontier: the dearest \
+         send, once in 2^k.\n",
         a.lane_size,
         a.gas.excluding_instance(),
         results.send_amortized_max

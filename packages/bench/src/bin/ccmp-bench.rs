@@ -202,21 +202,10 @@ fn targets(results: &Results) -> Vec<Target> {
         pass: measured <= limit,
     };
     let mut targets = vec![];
-    let worst_send = results
-        .send_by_lane
-        .iter()
-        .map(|r| r.gas.excluding_instance())
-        .max()
-        .unwrap_or(0);
     targets.push(target(
         "outbox `send` (100 B), mean of 1,024 sends from 2^20, SDK gas excl. instance",
         18_000,
         results.send_amortized.gas.excluding_instance(),
-    ));
-    targets.push(target(
-        "outbox `send` (100 B), worst lane size measured (2^k − 1 merges k levels)",
-        18_000,
-        worst_send,
     ));
     for ordered in [false, true] {
         let per = results
