@@ -32,7 +32,7 @@ cargo run --quiet --locked -p ccmp-bench --bin ccmp-bench -- --check
 echo "== schema is current"
 for contract in contracts/*/; do
   name=$(basename "$contract")
-  cargo run --quiet --locked -p "ccmp-$name" --bin schema >/dev/null
+  cargo run --quiet --locked -p "ccmp-$name" --bin "ccmp-$name-schema" >/dev/null
 done
 if [ -n "$(git status --porcelain -- schema/)" ]; then
   git status --porcelain -- schema/

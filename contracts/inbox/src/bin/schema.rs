@@ -1,5 +1,5 @@
 //! Writes the inbox's JSON schemas to `schema/inbox/` at the repository root
-//! (`cargo schema -p ccmp-inbox`, or `cargo run -p ccmp-inbox --bin schema`).
+//! (`cargo run -p ccmp-inbox --bin ccmp-inbox-schema`).
 
 use std::{env, fs, io, path::Path};
 

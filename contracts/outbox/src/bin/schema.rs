@@ -1,5 +1,5 @@
 //! Writes the outbox's JSON schemas to `schema/outbox/` at the repository root
-//! (`cargo schema -p ccmp-outbox`, or `cargo run -p ccmp-outbox --bin schema`).
+//! (`cargo run -p ccmp-outbox --bin ccmp-outbox-schema`).
 
 use std::{env, fs, io, path::Path};
 

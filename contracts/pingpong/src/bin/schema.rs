@@ -1,5 +1,5 @@
 //! Writes the pingpong contract's JSON schemas to `schema/pingpong/` at the repository
-//! root (`cargo schema -p ccmp-pingpong`, or `cargo run -p ccmp-pingpong --bin schema`).
+//! root (`cargo run -p ccmp-pingpong --bin ccmp-pingpong-schema`).
 
 use std::{env, fs, io, path::Path};
 
