@@ -1,6 +1,7 @@
 //! Entry points: thin wrappers over the logic in `execute`, `light_client`, `delivery`
 //! and `query`.
 
+use ccmp_types::OwnershipAction;
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
@@ -66,11 +67,15 @@ pub fn execute(
         ExecuteMsg::Pause {} => execute::set_paused(deps, info, true),
         ExecuteMsg::Unpause {} => execute::set_paused(deps, info, false),
         ExecuteMsg::TransferOwnership { new_owner } => {
-            execute::transfer_ownership(deps, info, new_owner)
+            execute::ownership(deps, info, OwnershipAction::Transfer { new_owner })
         }
-        ExecuteMsg::AcceptOwnership {} => execute::accept_ownership(deps, info),
-        ExecuteMsg::CancelOwnershipTransfer {} => execute::cancel_ownership_transfer(deps, info),
-        ExecuteMsg::RenounceOwnership {} => execute::renounce_ownership(deps, info),
+        ExecuteMsg::AcceptOwnership {} => execute::ownership(deps, info, OwnershipAction::Accept),
+        ExecuteMsg::CancelOwnershipTransfer {} => {
+            execute::ownership(deps, info, OwnershipAction::Cancel)
+        }
+        ExecuteMsg::RenounceOwnership {} => {
+            execute::ownership(deps, info, OwnershipAction::Renounce)
+        }
     }
 }
 

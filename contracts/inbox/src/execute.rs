@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use ccmp_types::{
-    check_migration, validate_address, validate_chain_id, AttesterSet, Ownership,
+    check_migration, validate_address, validate_chain_id, AttesterSet, Ownership, OwnershipAction,
     DEFAULT_MAX_BODY_BYTES,
 };
 use cosmwasm_std::{DepsMut, Env, MessageInfo, Response, Storage};
@@ -286,46 +286,16 @@ pub fn set_paused(
         .add_attribute("paused", paused.to_string()))
 }
 
-pub fn transfer_ownership(
+/// The four ownership messages, through the one implementation in `ccmp-types`.
+pub fn ownership(
     deps: DepsMut,
     info: MessageInfo,
-    new_owner: String,
+    action: OwnershipAction,
 ) -> Result<Response, ContractError> {
     let mut ownership = state::load_ownership(deps.storage)?;
-    // Ownership first: anyone but the owner hears "unauthorized", whatever they sent.
-    ownership.assert_owner(&info.sender)?;
-    let new_owner = deps.api.addr_validate(&new_owner)?;
-    ownership.transfer(&info.sender, new_owner.clone())?;
+    let attributes = ownership.apply(deps.api, &info.sender, action)?;
     state::save_ownership(deps.storage, &ownership)?;
-    Ok(Response::new()
-        .add_attribute("action", "transfer_ownership")
-        .add_attribute("pending_owner", new_owner))
-}
-
-pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
-    let mut ownership = state::load_ownership(deps.storage)?;
-    ownership.accept(&info.sender)?;
-    state::save_ownership(deps.storage, &ownership)?;
-    Ok(Response::new()
-        .add_attribute("action", "accept_ownership")
-        .add_attribute("owner", info.sender))
-}
-
-pub fn cancel_ownership_transfer(
-    deps: DepsMut,
-    info: MessageInfo,
-) -> Result<Response, ContractError> {
-    let mut ownership = state::load_ownership(deps.storage)?;
-    ownership.cancel(&info.sender)?;
-    state::save_ownership(deps.storage, &ownership)?;
-    Ok(Response::new().add_attribute("action", "cancel_ownership_transfer"))
-}
-
-pub fn renounce_ownership(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
-    let mut ownership = state::load_ownership(deps.storage)?;
-    ownership.renounce(&info.sender)?;
-    state::save_ownership(deps.storage, &ownership)?;
-    Ok(Response::new().add_attribute("action", "renounce_ownership"))
+    Ok(Response::new().add_attributes(attributes))
 }
 
 pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {

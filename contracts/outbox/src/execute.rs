@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use ccmp_types::{
     append_to_frontier, check_migration, validate_body, validate_chain_id, Message, Ownership,
-    SendMsg, SendResponse, DEFAULT_MAX_BODY_BYTES,
+    OwnershipAction, SendMsg, SendResponse, DEFAULT_MAX_BODY_BYTES,
 };
 use cosmwasm_std::{to_json_binary, BankMsg, Coin, DepsMut, Env, HexBinary, MessageInfo, Response};
 
@@ -360,46 +360,16 @@ pub fn withdraw_fees(
         .add_attribute("amount", withdrawn))
 }
 
-pub fn transfer_ownership(
+/// The four ownership messages, through the one implementation in `ccmp-types`.
+pub fn ownership(
     deps: DepsMut,
     info: MessageInfo,
-    new_owner: String,
+    action: OwnershipAction,
 ) -> Result<Response, ContractError> {
     let mut ownership = state::load_ownership(deps.storage)?;
-    // Ownership first: anyone but the owner hears "unauthorized", whatever they sent.
-    ownership.assert_owner(&info.sender)?;
-    let new_owner = deps.api.addr_validate(&new_owner)?;
-    ownership.transfer(&info.sender, new_owner.clone())?;
+    let attributes = ownership.apply(deps.api, &info.sender, action)?;
     state::save_ownership(deps.storage, &ownership)?;
-    Ok(Response::new()
-        .add_attribute("action", "transfer_ownership")
-        .add_attribute("pending_owner", new_owner))
-}
-
-pub fn accept_ownership(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
-    let mut ownership = state::load_ownership(deps.storage)?;
-    ownership.accept(&info.sender)?;
-    state::save_ownership(deps.storage, &ownership)?;
-    Ok(Response::new()
-        .add_attribute("action", "accept_ownership")
-        .add_attribute("owner", info.sender))
-}
-
-pub fn cancel_ownership_transfer(
-    deps: DepsMut,
-    info: MessageInfo,
-) -> Result<Response, ContractError> {
-    let mut ownership = state::load_ownership(deps.storage)?;
-    ownership.cancel(&info.sender)?;
-    state::save_ownership(deps.storage, &ownership)?;
-    Ok(Response::new().add_attribute("action", "cancel_ownership_transfer"))
-}
-
-pub fn renounce_ownership(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
-    let mut ownership = state::load_ownership(deps.storage)?;
-    ownership.renounce(&info.sender)?;
-    state::save_ownership(deps.storage, &ownership)?;
-    Ok(Response::new().add_attribute("action", "renounce_ownership"))
+    Ok(Response::new().add_attributes(attributes))
 }
 
 pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {

@@ -139,4 +139,6 @@ pub enum OwnershipError {
     NoPendingTransfer,
     #[error("unauthorized: only the pending owner may accept ownership")]
     NotPendingOwner,
+    #[error("{address:?} is not a valid address on this chain")]
+    InvalidAddress { address: String },
 }

@@ -36,6 +36,6 @@ pub use message::{
     MAX_ADDRESS_BYTES, MAX_CHAIN_ID_BYTES, MESSAGE_VERSION,
 };
 pub use outbox::{OutboxExecuteMsg, SendMsg, SendResponse};
-pub use ownership::Ownership;
+pub use ownership::{Ownership, OwnershipAction};
 pub use receiver::{CcmpReceiveMsg, MessageStatus, MessageStatusResponse, ReceiverExecuteMsg};
 pub use version::{check_migration, MigrateError};

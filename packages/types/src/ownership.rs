@@ -2,7 +2,7 @@
 //! owner accepts, so a typo can never hand a contract to an address nobody controls.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, Api, Attribute};
 
 use crate::error::OwnershipError;
 
@@ -65,6 +65,60 @@ impl Ownership {
     }
 }
 
+/// The ownership messages every CCMP contract's `ExecuteMsg` offers, as one action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnershipAction {
+    Transfer { new_owner: String },
+    Accept,
+    Cancel,
+    Renounce,
+}
+
+impl Ownership {
+    /// Carries out `action` by `sender` and returns the response attributes (`action`, and
+    /// `pending_owner` or `owner` where they change). The owner's authority is checked
+    /// before the proposed address, so anyone but the owner hears "unauthorized" whatever
+    /// they sent.
+    pub fn apply(
+        &mut self,
+        api: &dyn Api,
+        sender: &Addr,
+        action: OwnershipAction,
+    ) -> Result<Vec<Attribute>, OwnershipError> {
+        fn attribute(key: &str, value: impl Into<String>) -> Attribute {
+            Attribute::new(key, value)
+        }
+        Ok(match action {
+            OwnershipAction::Transfer { new_owner } => {
+                self.assert_owner(sender)?;
+                let new_owner = api
+                    .addr_validate(&new_owner)
+                    .map_err(|_| OwnershipError::InvalidAddress { address: new_owner })?;
+                self.transfer(sender, new_owner.clone())?;
+                vec![
+                    attribute("action", "transfer_ownership"),
+                    attribute("pending_owner", new_owner),
+                ]
+            }
+            OwnershipAction::Accept => {
+                self.accept(sender)?;
+                vec![
+                    attribute("action", "accept_ownership"),
+                    attribute("owner", sender.as_str()),
+                ]
+            }
+            OwnershipAction::Cancel => {
+                self.cancel(sender)?;
+                vec![attribute("action", "cancel_ownership_transfer")]
+            }
+            OwnershipAction::Renounce => {
+                self.renounce(sender)?;
+                vec![attribute("action", "renounce_ownership")]
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +156,55 @@ mod tests {
             ownership.accept(&addr("bob")),
             Err(OwnershipError::NoPendingTransfer)
         );
+    }
+
+    #[test]
+    fn apply_checks_authority_before_the_address_and_names_what_changed() {
+        let api = cosmwasm_std::testing::MockApi::default();
+        let (alice, bob) = (api.addr_make("alice"), api.addr_make("bob"));
+        let mut ownership = Ownership::new(alice.clone());
+        let transfer = |to: &str| OwnershipAction::Transfer {
+            new_owner: to.to_string(),
+        };
+        assert_eq!(
+            ownership.apply(&api, &bob, transfer("not-an-address")),
+            Err(OwnershipError::NotOwner)
+        );
+        assert_eq!(
+            ownership.apply(&api, &alice, transfer("not-an-address")),
+            Err(OwnershipError::InvalidAddress {
+                address: "not-an-address".into()
+            })
+        );
+        assert_eq!(
+            ownership
+                .apply(&api, &alice, transfer(bob.as_str()))
+                .unwrap(),
+            vec![
+                Attribute::new("action", "transfer_ownership"),
+                Attribute::new("pending_owner", bob.as_str())
+            ]
+        );
+        assert_eq!(
+            ownership
+                .apply(&api, &bob, OwnershipAction::Accept)
+                .unwrap(),
+            vec![
+                Attribute::new("action", "accept_ownership"),
+                Attribute::new("owner", bob.as_str())
+            ]
+        );
+        assert_eq!(
+            ownership.apply(&api, &bob, OwnershipAction::Cancel),
+            Err(OwnershipError::NoPendingTransfer)
+        );
+        assert_eq!(
+            ownership
+                .apply(&api, &bob, OwnershipAction::Renounce)
+                .unwrap(),
+            vec![Attribute::new("action", "renounce_ownership")]
+        );
+        assert_eq!(ownership.owner, None);
     }
 
     #[test]
