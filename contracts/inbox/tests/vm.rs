@@ -25,19 +25,8 @@ use cosmwasm_vm::testing::{
 };
 use cosmwasm_vm::Instance;
 
-/// What stock wasmd (0.70) offers: no `cosmwasm_3_0`.
-const STOCK_CAPABILITIES: &[&str] = &[
-    "iterator",
-    "staking",
-    "stargate",
-    "cosmwasm_1_1",
-    "cosmwasm_1_2",
-    "cosmwasm_1_3",
-    "cosmwasm_1_4",
-    "cosmwasm_2_0",
-    "cosmwasm_2_1",
-    "cosmwasm_2_2",
-];
+// What stock wasmd (0.70) offers, as the devnet defines it: no `cosmwasm_3_0`.
+use ccmp_devnet::STOCK_CAPABILITIES;
 
 fn load_inbox() -> Instance<MockApi, MockStorage, MockQuerier> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/ccmp_inbox.wasm");
