@@ -372,6 +372,11 @@ pub fn ownership(
     Ok(Response::new().add_attributes(attributes))
 }
 
+/// The first version with the current storage layout (lane-indexed keys, the split
+/// frontier, destinations carrying the chain id and pause flag). An older outbox's lanes
+/// would read as empty here and restart their nonces, so migrating one is refused.
+pub const LAYOUT_VERSION: &str = "0.2.0";
+
 pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {
     let stored = cw2::get_contract_version(deps.storage)?;
     check_migration(
@@ -380,6 +385,20 @@ pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {
         CONTRACT_NAME,
         CONTRACT_VERSION,
     )?;
+    // Stored older than the layout is a "downgrade" from the layout's point of view.
+    if check_migration(
+        CONTRACT_NAME,
+        LAYOUT_VERSION,
+        CONTRACT_NAME,
+        &stored.version,
+    )
+    .is_err()
+    {
+        return Err(ContractError::LayoutChanged {
+            from: stored.version,
+            layout: LAYOUT_VERSION.to_string(),
+        });
+    }
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     Ok(Response::new()
         .add_attribute("action", "migrate")
@@ -451,7 +470,13 @@ mod tests {
             migrate(deps.as_mut()).unwrap_err().to_string(),
             format!("cannot migrate from version 99.0.0 to older version {CONTRACT_VERSION}")
         );
-        cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.0.1").unwrap();
+        // Before the current storage layout: its lanes would restart their nonces.
+        cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.1.0").unwrap();
+        assert_eq!(
+            migrate(deps.as_mut()).unwrap_err().to_string(),
+            "cannot migrate from version 0.1.0: the storage layout changed in 0.2.0, deploy a new outbox"
+        );
+        cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, LAYOUT_VERSION).unwrap();
         migrate(deps.as_mut()).unwrap();
         assert_eq!(
             cw2::get_contract_version(&deps.storage).unwrap().version,
