@@ -486,7 +486,15 @@ impl Suite {
     /// attester-set digest for epoch + 1); on success the suite uses `next` from then on.
     pub fn rotate_attesters(&mut self, from: Side, next: SignerSet) -> Outcome {
         let epoch = self.chain(from.other()).source(from.chain_id()).epoch;
-        let digest = next.set.digest(from.chain_id(), epoch + 1).unwrap();
+        let digest = next
+            .set
+            .digest(
+                from.chain_id(),
+                self.chain(from).outbox.as_str(),
+                from.other().chain_id(),
+                epoch + 1,
+            )
+            .unwrap();
         let signatures = self.signers(from).sign_quorum(&digest);
         let outcome =
             self.chain_mut(from.other())

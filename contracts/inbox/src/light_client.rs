@@ -142,7 +142,9 @@ pub fn rotate_attesters(
         .epoch
         .checked_add(1)
         .ok_or(ContractError::EpochOverflow)?;
-    let digest: Hash = attesters.digest(&source_chain, new_epoch)?;
+    let config = state::load_config(deps.storage)?;
+    let digest: Hash =
+        attesters.digest(&source_chain, &source.outbox, &config.chain_id, new_epoch)?;
     let current = state::load_attesters(deps.storage, &source_chain)?;
     current.verify_signatures(deps.api, &digest, &signatures)?;
     source.epoch = new_epoch;

@@ -450,7 +450,7 @@ mod equivocation {
         let next = mixed_signers(40);
         let rotation = suite
             .signers
-            .sign_quorum(&next.set.digest(SOURCE, 2).unwrap());
+            .sign_quorum(&next.set.digest(SOURCE, OUTBOX, HERE, 2).unwrap());
         suite.refuses(
             &ExecuteMsg::RotateAttesters {
                 source_chain: SOURCE.into(),
@@ -534,7 +534,7 @@ mod rotation {
     use super::*;
 
     fn rotate(suite: &mut Suite, signers: &SignerSet, next: &SignerSet, epoch: u64) -> Outcome {
-        let signatures = signers.sign_quorum(&next.set.digest(SOURCE, epoch).unwrap());
+        let signatures = signers.sign_quorum(&next.set.digest(SOURCE, OUTBOX, HERE, epoch).unwrap());
         suite.relay(&ExecuteMsg::RotateAttesters {
             source_chain: SOURCE.into(),
             attesters: next.set.clone(),
@@ -558,7 +558,7 @@ mod rotation {
         assert_eq!(source.attesters, next.set);
 
         // The same rotation again: its digest was for epoch 2, now epoch 3 is next.
-        let replay = old.sign_quorum(&next.set.digest(SOURCE, 2).unwrap());
+        let replay = old.sign_quorum(&next.set.digest(SOURCE, OUTBOX, HERE, 2).unwrap());
         suite.refuses(
             &ExecuteMsg::RotateAttesters {
                 source_chain: SOURCE.into(),
@@ -596,7 +596,7 @@ mod rotation {
             &ExecuteMsg::RotateAttesters {
                 source_chain: SOURCE.into(),
                 attesters: next.set.clone(),
-                signatures: next.sign_quorum(&next.set.digest(SOURCE, 2).unwrap()),
+                signatures: next.sign_quorum(&next.set.digest(SOURCE, OUTBOX, HERE, 2).unwrap()),
             },
             SignatureError::Invalid {
                 index: 0,
@@ -609,7 +609,7 @@ mod rotation {
             &ExecuteMsg::RotateAttesters {
                 source_chain: OTHER_SOURCE.into(),
                 attesters: next.set.clone(),
-                signatures: old.sign_quorum(&next.set.digest(OTHER_SOURCE, 2).unwrap()),
+                signatures: old.sign_quorum(&next.set.digest(OTHER_SOURCE, OUTBOX, HERE, 2).unwrap()),
             },
             SignatureError::Invalid {
                 index: 0,
@@ -622,7 +622,7 @@ mod rotation {
             &ExecuteMsg::RotateAttesters {
                 source_chain: SOURCE.into(),
                 attesters: next.set.clone(),
-                signatures: old.sign_quorum(&next.set.digest(OTHER_SOURCE, 2).unwrap()),
+                signatures: old.sign_quorum(&next.set.digest(OTHER_SOURCE, OUTBOX, HERE, 2).unwrap()),
             },
             SignatureError::Invalid {
                 index: 0,
@@ -635,7 +635,7 @@ mod rotation {
             &ExecuteMsg::RotateAttesters {
                 source_chain: SOURCE.into(),
                 attesters: next.set.clone(),
-                signatures: old.sign_quorum(&next.set.digest(SOURCE, 3).unwrap()),
+                signatures: old.sign_quorum(&next.set.digest(SOURCE, OUTBOX, HERE, 3).unwrap()),
             },
             SignatureError::Invalid {
                 index: 0,
@@ -656,7 +656,7 @@ mod rotation {
             &ExecuteMsg::RotateAttesters {
                 source_chain: SOURCE.into(),
                 attesters: weak.set.clone(),
-                signatures: old.sign_quorum(&weak.set.digest(SOURCE, 2).unwrap()),
+                signatures: old.sign_quorum(&weak.set.digest(SOURCE, OUTBOX, HERE, 2).unwrap()),
             },
             AttesterSetError::ThresholdTooLow {
                 threshold: 5,

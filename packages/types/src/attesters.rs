@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::codec::{hash_str, Hash, Reader};
 use crate::error::{AttesterSetError, CodecError, SignatureError, SignatureFault};
 
-pub const ATTESTER_SET_DOMAIN: &[u8] = b"ccmp:attesters:v1";
+pub const ATTESTER_SET_DOMAIN: &[u8] = b"ccmp:attesters:v2";
 /// The most attesters a set may hold. Bounds the signature loop (and so the gas) of every
 /// checkpoint and rotation, and the storage of one set.
 pub const MAX_ATTESTERS: usize = 100;
@@ -203,12 +203,24 @@ impl AttesterSet {
         Ok(total)
     }
 
-    /// The digest the current set signs to hand over to this set as epoch `new_epoch`:
-    /// `SHA-256("ccmp:attesters:v1" || str source_chain || u64 new_epoch || to_bytes())`.
-    pub fn digest(&self, source_chain: &str, new_epoch: u64) -> Result<Hash, CodecError> {
+    /// The digest the current set signs to hand over to this set as epoch `new_epoch` on
+    /// the lane from `source_outbox` on `source_chain` to `destination_chain`:
+    /// `SHA-256("ccmp:attesters:v2" || str source_chain || str source_outbox ||
+    /// str destination_chain || u64 new_epoch || to_bytes())`. Naming the lane keeps a
+    /// hand-over signed for one inbox from replaying on another that follows a different
+    /// outbox with the same keys.
+    pub fn digest(
+        &self,
+        source_chain: &str,
+        source_outbox: &str,
+        destination_chain: &str,
+        new_epoch: u64,
+    ) -> Result<Hash, CodecError> {
         let mut hasher = Sha256::new();
         hasher.update(ATTESTER_SET_DOMAIN);
         hash_str(&mut hasher, "source_chain", source_chain)?;
+        hash_str(&mut hasher, "source_outbox", source_outbox)?;
+        hash_str(&mut hasher, "destination_chain", destination_chain)?;
         hasher.update(new_epoch.to_be_bytes());
         hasher.update(self.to_bytes()?);
         Ok(hasher.finalize().into())

@@ -376,7 +376,12 @@ fn attester_set_validates_and_its_digest_matches() {
     assert_eq!(set.threshold, 7);
     assert_eq!(set.validate().unwrap(), 9);
     let digest = set
-        .digest(str_of(section, "source_chain"), u64_of(section, "epoch"))
+        .digest(
+            str_of(section, "source_chain"),
+            str_of(section, "source_outbox"),
+            str_of(section, "destination_chain"),
+            u64_of(section, "epoch"),
+        )
         .unwrap();
     assert_eq!(
         hex::encode(digest),
@@ -386,6 +391,8 @@ fn attester_set_validates_and_its_digest_matches() {
     assert_ne!(
         set.digest(
             str_of(section, "source_chain"),
+            str_of(section, "source_outbox"),
+            str_of(section, "destination_chain"),
             u64_of(section, "epoch") + 1
         )
         .unwrap(),
@@ -440,7 +447,12 @@ fn attester_set_handover_is_signed_by_epoch1() {
     );
     // The recomputed digest, not just the vector's, is what they sign.
     let recomputed = epoch2_set()
-        .digest(str_of(section, "source_chain"), u64_of(section, "epoch"))
+        .digest(
+            str_of(section, "source_chain"),
+            str_of(section, "source_outbox"),
+            str_of(section, "destination_chain"),
+            u64_of(section, "epoch"),
+        )
         .unwrap();
     assert_eq!(
         epoch1.verify_signatures(&api, &recomputed, &submit_all(&raw)),
