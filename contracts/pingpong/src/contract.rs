@@ -7,7 +7,7 @@ use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Response};
 
 use crate::error::ContractError;
 use crate::execute;
-use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
+use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, PongBudget, QueryMsg};
 use crate::query;
 
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
@@ -16,11 +16,11 @@ pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut,
-    _env: Env,
+    env: Env,
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
-    execute::instantiate(deps, info, msg)
+    execute::instantiate(deps, env, info, msg)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -40,6 +40,17 @@ pub fn execute(
         ExecuteMsg::SetPeer { chain, address } => execute::set_peer(deps, info, chain, address),
         ExecuteMsg::RemovePeer { chain } => execute::remove_peer(deps, info, chain),
         ExecuteMsg::SetPongFee { pong_fee } => execute::set_pong_fee(deps, info, pong_fee),
+        ExecuteMsg::SetPongBudget {
+            max_pongs_per_window,
+            window_seconds,
+        } => execute::set_pong_budget(
+            deps,
+            info,
+            PongBudget {
+                max_pongs_per_window,
+                window_seconds,
+            },
+        ),
         ExecuteMsg::Withdraw { to, amount } => execute::withdraw(deps, env, info, to, amount),
         ExecuteMsg::TransferOwnership { new_owner } => {
             execute::ownership(deps, info, OwnershipAction::Transfer { new_owner })
@@ -55,11 +66,11 @@ pub fn execute(
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn query(deps: Deps, _env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
-    query::query(deps, msg)
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractError> {
+    query::query(deps, env, msg)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
-pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    execute::migrate(deps)
+pub fn migrate(deps: DepsMut, env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    execute::migrate(deps, env)
 }

@@ -12,6 +12,10 @@ pub enum ContractError {
     Message(#[from] MessageError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    #[error(
+        "cannot migrate from version {from}: this code reads the storage of {oldest} and later"
+    )]
+    LayoutTooOld { from: String, oldest: String },
 
     // ccmp_receive refusals.
     #[error("unauthorized: only the inbox {inbox} may deliver messages, not {sender}")]
@@ -30,8 +34,6 @@ pub enum ContractError {
     FailSwitchOn,
     #[error("body is not a ping or pong payload: {reason}")]
     InvalidPayload { reason: String },
-    #[error("pong fee is {fee}, but the contract holds only {available}")]
-    InsufficientPongFunds { fee: Coin, available: Coin },
 
     // ping refusals.
     #[error("text is {len} bytes, over the limit of {max}")]
@@ -46,6 +48,13 @@ pub enum ContractError {
     TooManyPeers { count: usize, max: usize },
     #[error("pong fee must be a non-zero amount of a non-empty denom, got {fee}")]
     InvalidFee { fee: Coin },
+    #[error("{field} must be {min} to {max}, got {value}")]
+    PongBudgetOutOfBounds {
+        field: String,
+        value: u64,
+        min: u64,
+        max: u64,
+    },
     #[error("nothing to withdraw")]
     NothingToWithdraw,
     #[error("cannot withdraw {requested}: the balance is {available}")]

@@ -10,8 +10,11 @@ use cosmwasm_std::{
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
-use crate::msg::{InstantiateMsg, Payload, Peer, ReceivedMessage};
-use crate::state::{self, Config, Received};
+use crate::msg::{
+    InstantiateMsg, Payload, Peer, PongBudget, ReceivedMessage, MAX_PONGS_PER_WINDOW,
+    MAX_WINDOW_SECONDS, MIN_WINDOW_SECONDS,
+};
+use crate::state::{self, Config, PongWindow, Received};
 
 /// At most this many peers: bounds instantiation, the `config` query and the
 /// configuration the contract carries.
@@ -22,10 +25,10 @@ pub const MAX_TEXT_BYTES: usize = 256;
 
 pub fn instantiate(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
-    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     let owner = match msg.owner {
         Some(owner) => deps.api.addr_validate(&owner)?,
         None => info.sender,
@@ -50,7 +53,11 @@ pub fn instantiate(
     if let Some(fee) = &msg.pong_fee {
         validate_fee(fee)?;
     }
+    let budget = msg.pong_budget.unwrap_or_default();
+    validate_budget(&budget)?;
 
+    // Everything is valid: only now write anything.
+    cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     for Peer { chain, address } in &msg.peers {
         state::save_peer(deps.storage, chain, address)?;
     }
@@ -64,12 +71,21 @@ pub fn instantiate(
             fail: false,
         },
     )?;
+    state::save_pong_window(
+        deps.storage,
+        &PongWindow::new(budget, env.block.time.seconds()),
+    )?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("owner", owner)
         .add_attribute("outbox", outbox)
         .add_attribute("inbox", inbox)
-        .add_attribute("peers", msg.peers.len().to_string()))
+        .add_attribute("peers", msg.peers.len().to_string())
+        .add_attribute(
+            "max_pongs_per_window",
+            budget.max_pongs_per_window.to_string(),
+        )
+        .add_attribute("window_seconds", budget.window_seconds.to_string()))
 }
 
 /// Sends `{"ping":{"text":...}}` to the peer on `destination_chain`, through the outbox,
@@ -115,6 +131,12 @@ pub fn ping(
 /// `failed` with the error text; nothing this call wrote is kept, and anyone can `retry`
 /// the message later (after the owner has, say, added the peer or turned `fail` off).
 /// So refusing is always safe: a message is never lost by returning an error.
+///
+/// Not answering is not a refusal, though: a ping over the pong budget, or one the balance
+/// cannot pay the pong for, is accepted and recorded without a pong (event attribute
+/// `pong`: `sent`, `skipped_budget` or `skipped_unfunded`). Refusing it would leave a
+/// `failed` message that anyone could retry, again and again, to spend the next window's
+/// budget or the next top-up on stale pings.
 pub fn ccmp_receive(
     deps: DepsMut,
     env: Env,
@@ -176,23 +198,39 @@ pub fn ccmp_receive(
         .add_attribute("nonce", msg.nonce.to_string())
         .add_attribute("message_id", msg.message_id.to_hex());
     match &payload {
-        // 6. Answer a ping, from our own balance. A pong is never answered: two pingpongs
+        // 6. Answer a ping, from our own balance, but only within the pong budget and only
+        //    while the balance pays the fee. Anyone on the peer's chain can make the peer
+        //    ping us (its `ping` is open to all), so without a bound they could make us pay
+        //    pong fees until our balance is gone. A pong is never answered: two pingpongs
         //    answering each other's answers would loop (and pay fees) forever.
         Payload::Ping { text } => {
             stats.pings_received = stats.pings_received.saturating_add(1);
-            stats.pongs_sent = stats.pongs_sent.saturating_add(1);
-            if let Some(fee) = &config.pong_fee {
-                check_balance(&deps, &env, fee)?;
-            }
-            let pong = Payload::Pong {
-                text: text.clone(),
-                ping_nonce: msg.nonce,
+            let mut window = state::load_pong_window(deps.storage)?;
+            window.roll(env.block.time.seconds());
+            // The budget first: over it, we need not even look at the balance. An unpaid
+            // pong takes nothing from the budget.
+            let outcome = if window.pongs_left() == 0 {
+                stats.pongs_skipped_budget = stats.pongs_skipped_budget.saturating_add(1);
+                "skipped_budget"
+            } else if !can_pay(&deps, &env, config.pong_fee.as_ref())? {
+                stats.pongs_skipped_unfunded = stats.pongs_skipped_unfunded.saturating_add(1);
+                "skipped_unfunded"
+            } else {
+                window.pongs = window.pongs.saturating_add(1);
+                stats.pongs_sent = stats.pongs_sent.saturating_add(1);
+                let pong = Payload::Pong {
+                    text: text.clone(),
+                    ping_nonce: msg.nonce,
+                };
+                let send = send_msg(&msg.source_chain, &peer, &pong)?;
+                response =
+                    response.add_message(send.into_cosmos_msg(config.outbox, config.pong_fee)?);
+                "sent"
             };
-            let send = send_msg(&msg.source_chain, &peer, &pong)?;
+            state::save_pong_window(deps.storage, &window)?;
             response = response
-                .add_message(send.into_cosmos_msg(config.outbox, config.pong_fee)?)
                 .add_attribute("payload", "ping")
-                .add_attribute("answer", "pong");
+                .add_attribute("pong", outcome);
         }
         Payload::Pong { .. } => {
             stats.pongs_received = stats.pongs_received.saturating_add(1);
@@ -222,19 +260,16 @@ fn record(
     Ok(state::save_received(storage, &msg.source_chain, &received)?)
 }
 
-/// A clear error now instead of the bank's "insufficient funds" from inside the outbox
-/// call: the message fails, and can be retried once the contract is topped up.
-fn check_balance(deps: &DepsMut, env: &Env, fee: &Coin) -> Result<(), ContractError> {
+/// Whether the balance covers the pong fee. Checked here, because a pong the bank refuses
+/// inside the outbox call would fail the whole delivery instead of skipping the pong.
+fn can_pay(deps: &DepsMut, env: &Env, fee: Option<&Coin>) -> Result<bool, ContractError> {
+    let Some(fee) = fee else {
+        return Ok(true);
+    };
     let available = deps
         .querier
         .query_balance(&env.contract.address, &fee.denom)?;
-    if available.amount < fee.amount {
-        return Err(ContractError::InsufficientPongFunds {
-            fee: fee.clone(),
-            available,
-        });
-    }
-    Ok(())
+    Ok(available.amount >= fee.amount)
 }
 
 fn send_msg(chain: &str, recipient: &str, payload: &Payload) -> Result<SendMsg, ContractError> {
@@ -269,6 +304,36 @@ fn describe(coins: &[Coin]) -> String {
 fn validate_peer(chain: &str, address: &str) -> Result<(), ContractError> {
     validate_chain_id("chain", chain)?;
     validate_address("address", address)?;
+    Ok(())
+}
+
+/// Both limits within their bounds: at least one pong per window (pongs can be stopped by
+/// removing the peer or emptying the balance), no more than `MAX_PONGS_PER_WINDOW`, and a
+/// window from a minute to 30 days, so no budget is unbounded in practice.
+fn validate_budget(budget: &PongBudget) -> Result<(), ContractError> {
+    check_bound(
+        "max_pongs_per_window",
+        budget.max_pongs_per_window.into(),
+        1,
+        MAX_PONGS_PER_WINDOW.into(),
+    )?;
+    check_bound(
+        "window_seconds",
+        budget.window_seconds,
+        MIN_WINDOW_SECONDS,
+        MAX_WINDOW_SECONDS,
+    )
+}
+
+fn check_bound(field: &str, value: u64, min: u64, max: u64) -> Result<(), ContractError> {
+    if !(min..=max).contains(&value) {
+        return Err(ContractError::PongBudgetOutOfBounds {
+            field: field.to_string(),
+            value,
+            min,
+            max,
+        });
+    }
     Ok(())
 }
 
@@ -352,6 +417,27 @@ pub fn set_pong_fee(
         .add_attribute("pong_fee", attribute))
 }
 
+pub fn set_pong_budget(
+    deps: DepsMut,
+    info: MessageInfo,
+    budget: PongBudget,
+) -> Result<Response, ContractError> {
+    assert_owner(&deps, &info)?;
+    validate_budget(&budget)?;
+    // The window keeps its start and count: a lower maximum applies at once, a longer
+    // window extends the current one.
+    let mut window = state::load_pong_window(deps.storage)?;
+    window.budget = budget;
+    state::save_pong_window(deps.storage, &window)?;
+    Ok(Response::new()
+        .add_attribute("action", "set_pong_budget")
+        .add_attribute(
+            "max_pongs_per_window",
+            budget.max_pongs_per_window.to_string(),
+        )
+        .add_attribute("window_seconds", budget.window_seconds.to_string()))
+}
+
 pub fn withdraw(
     deps: DepsMut,
     env: Env,
@@ -395,7 +481,16 @@ pub fn ownership(
     Ok(Response::new().add_attributes(attributes))
 }
 
-pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {
+/// The oldest version whose storage this code reads or converts: every pingpong from
+/// 0.1.0 on keeps its config, ownership, counters, peers and records under the same keys
+/// and in the same form, except that those from before the pong budget lack it.
+pub const OLDEST_LAYOUT_VERSION: &str = "0.1.0";
+
+/// Refuses another contract, a downgrade (newer storage read by older code would fail or
+/// lose fields) and a version older than the oldest known layout; converts a pingpong from
+/// before the pong budget by storing the default budget with a window opening now (its
+/// counters read their two new fields as 0, see `StatsResponse`).
+pub fn migrate(deps: DepsMut, env: Env) -> Result<Response, ContractError> {
     let stored = cw2::get_contract_version(deps.storage)?;
     check_migration(
         &stored.contract,
@@ -403,11 +498,38 @@ pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {
         CONTRACT_NAME,
         CONTRACT_VERSION,
     )?;
+    // Stored older than the layout is a "downgrade" from the layout's point of view.
+    if check_migration(
+        CONTRACT_NAME,
+        OLDEST_LAYOUT_VERSION,
+        CONTRACT_NAME,
+        &stored.version,
+    )
+    .is_err()
+    {
+        return Err(ContractError::LayoutTooOld {
+            from: stored.version,
+            oldest: OLDEST_LAYOUT_VERSION.to_string(),
+        });
+    }
+    // A known version, and the storage must be a pingpong's too: its config and counters
+    // must read (if not, the typed error rolls the migration back).
+    state::load_config(deps.storage)?;
+    state::load_stats(deps.storage)?;
+    let pong_budget = match state::may_load_pong_window(deps.storage)? {
+        Some(_) => "kept",
+        None => {
+            let window = PongWindow::new(PongBudget::default(), env.block.time.seconds());
+            state::save_pong_window(deps.storage, &window)?;
+            "added_default"
+        }
+    };
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     Ok(Response::new()
         .add_attribute("action", "migrate")
         .add_attribute("from_version", stored.version)
-        .add_attribute("to_version", CONTRACT_VERSION))
+        .add_attribute("to_version", CONTRACT_VERSION)
+        .add_attribute("pong_budget", pong_budget))
 }
 
 #[cfg(test)]
@@ -444,6 +566,7 @@ mod tests {
             inbox: setup_api.addr_make("inbox").into_string(),
             peers,
             pong_fee: None,
+            pong_budget: None,
         }
     }
 
@@ -454,7 +577,7 @@ mod tests {
             pong_fee,
             ..instantiate_msg(&deps.api, vec![peer("chain-b", PEER_B)])
         };
-        instantiate(deps.as_mut(), message_info(&owner, &[]), msg).unwrap();
+        instantiate(deps.as_mut(), mock_env(), message_info(&owner, &[]), msg).unwrap();
         Setup {
             outbox: deps.api.addr_make("outbox"),
             inbox: deps.api.addr_make("inbox"),
@@ -476,6 +599,17 @@ mod tests {
     fn receive(setup: &mut Setup, msg: CcmpReceiveMsg) -> Result<Response, ContractError> {
         let info = message_info(&setup.inbox, &[]);
         ccmp_receive(setup.deps.as_mut(), mock_env(), info, msg)
+    }
+
+    /// The `pong` attribute of a delivery's response: what became of the answer.
+    fn pong_attribute(response: &Response) -> String {
+        response
+            .attributes
+            .iter()
+            .find(|a| a.key == "pong")
+            .expect("a pong attribute")
+            .value
+            .clone()
     }
 
     /// The outbox `send` a response carries, with its funds.
@@ -531,16 +665,85 @@ mod tests {
                     "pong fee must be a non-zero amount of a non-empty denom, got 0untrn",
                 ),
             ];
+            let budget = |max_pongs_per_window, window_seconds| InstantiateMsg {
+                pong_budget: Some(PongBudget {
+                    max_pongs_per_window,
+                    window_seconds,
+                }),
+                ..instantiate_msg(&deps.api, vec![])
+            };
+            let cases = cases.into_iter().chain([
+                (
+                    budget(0, 3_600),
+                    "max_pongs_per_window must be 1 to 10000, got 0",
+                ),
+                (
+                    budget(10_001, 3_600),
+                    "max_pongs_per_window must be 1 to 10000, got 10001",
+                ),
+                (
+                    budget(1, 59),
+                    "window_seconds must be 60 to 2592000, got 59",
+                ),
+                (
+                    budget(1, 2_592_001),
+                    "window_seconds must be 60 to 2592000, got 2592001",
+                ),
+            ]);
             for (msg, expected) in cases {
-                let err = instantiate(deps.as_mut(), message_info(&owner, &[]), msg).unwrap_err();
+                let err = instantiate(deps.as_mut(), mock_env(), message_info(&owner, &[]), msg)
+                    .unwrap_err();
                 assert_eq!(err.to_string(), expected);
             }
             let msg = InstantiateMsg {
                 inbox: "not-an-address".into(),
                 ..instantiate_msg(&deps.api, vec![])
             };
-            let err = instantiate(deps.as_mut(), message_info(&owner, &[]), msg).unwrap_err();
+            let err =
+                instantiate(deps.as_mut(), mock_env(), message_info(&owner, &[]), msg).unwrap_err();
             assert!(matches!(err, ContractError::Std(_)), "{err:?}");
+            // Nothing was stored by any of the refusals.
+            assert_eq!(
+                deps.storage
+                    .range(None, None, cosmwasm_std::Order::Ascending)
+                    .count(),
+                0
+            );
+        }
+
+        #[test]
+        fn the_budget_defaults_and_its_bounds_are_accepted() {
+            let mut deps = mock_dependencies();
+            let owner = deps.api.addr_make("owner");
+            let msg = instantiate_msg(&deps.api, vec![]);
+            instantiate(deps.as_mut(), mock_env(), message_info(&owner, &[]), msg).unwrap();
+            let window = state::load_pong_window(&deps.storage).unwrap();
+            assert_eq!(
+                window,
+                PongWindow {
+                    budget: PongBudget {
+                        max_pongs_per_window: 100,
+                        window_seconds: 3_600
+                    },
+                    start: mock_env().block.time.seconds(),
+                    pongs: 0,
+                }
+            );
+            for (max_pongs_per_window, window_seconds) in [(1, 60), (10_000, 2_592_000)] {
+                let budget = PongBudget {
+                    max_pongs_per_window,
+                    window_seconds,
+                };
+                let msg = InstantiateMsg {
+                    pong_budget: Some(budget),
+                    ..instantiate_msg(&deps.api, vec![])
+                };
+                instantiate(deps.as_mut(), mock_env(), message_info(&owner, &[]), msg).unwrap();
+                assert_eq!(
+                    state::load_pong_window(&deps.storage).unwrap().budget,
+                    budget
+                );
+            }
         }
 
         #[test]
@@ -551,7 +754,7 @@ mod tests {
                 .map(|i| peer(&format!("chain-{i}"), PEER_B))
                 .collect();
             let msg = instantiate_msg(&deps.api, peers);
-            instantiate(deps.as_mut(), message_info(&owner, &[]), msg).unwrap();
+            instantiate(deps.as_mut(), mock_env(), message_info(&owner, &[]), msg).unwrap();
             assert_eq!(state::count_peers(&deps.storage, 1000), MAX_PEERS);
         }
     }
@@ -701,7 +904,9 @@ mod tests {
                     pings_sent: 0,
                     pongs_sent: 1,
                     pings_received: 1,
-                    pongs_received: 1
+                    pongs_received: 1,
+                    pongs_skipped_budget: 0,
+                    pongs_skipped_unfunded: 0,
                 }
             );
         }
@@ -715,10 +920,13 @@ mod tests {
                 .querier
                 .bank
                 .update_balance(&contract, vec![coin(4, "untrn")]);
-            let err = receive(&mut setup, delivery(br#"{"ping":{"text":"hi"}}"#)).unwrap_err();
+            // Short: the ping is accepted and recorded, the pong skipped, the budget kept.
+            let response = receive(&mut setup, delivery(br#"{"ping":{"text":"hi"}}"#)).unwrap();
+            assert!(response.messages.is_empty());
+            assert_eq!(pong_attribute(&response), "skipped_unfunded");
             assert_eq!(
-                err.to_string(),
-                "pong fee is 5untrn, but the contract holds only 4untrn"
+                state::load_pong_window(&setup.deps.storage).unwrap().pongs,
+                0
             );
             setup
                 .deps
@@ -727,6 +935,100 @@ mod tests {
                 .update_balance(&contract, vec![coin(5, "untrn")]);
             let response = receive(&mut setup, delivery(br#"{"ping":{"text":"hi"}}"#)).unwrap();
             assert_eq!(sent(&response).2, vec![coin(5, "untrn")]);
+            assert_eq!(pong_attribute(&response), "sent");
+            let stats = state::load_stats(&setup.deps.storage).unwrap();
+            assert_eq!(
+                (
+                    stats.pings_received,
+                    stats.pongs_sent,
+                    stats.pongs_skipped_unfunded
+                ),
+                (2, 1, 1)
+            );
+            assert_eq!(
+                state::load_received(&setup.deps.storage, "chain-b")
+                    .unwrap()
+                    .unwrap()
+                    .count,
+                2
+            );
+        }
+
+        /// At most `max_pongs_per_window` pongs per window; the next ping opens a new
+        /// window once `window_seconds` have passed since the current one began.
+        #[test]
+        fn the_budget_allows_max_pongs_per_window_and_refills_when_the_window_ends() {
+            let mut setup = setup(None);
+            let owner = setup.owner.clone();
+            set_pong_budget(
+                setup.deps.as_mut(),
+                message_info(&owner, &[]),
+                PongBudget {
+                    max_pongs_per_window: 2,
+                    window_seconds: 60,
+                },
+            )
+            .unwrap();
+            let start = mock_env().block.time.seconds();
+            let ping_at = |setup: &mut Setup, seconds: u64| {
+                let mut env = mock_env();
+                env.block.time = env.block.time.plus_seconds(seconds);
+                let info = message_info(&setup.inbox, &[]);
+                let response = ccmp_receive(
+                    setup.deps.as_mut(),
+                    env,
+                    info,
+                    delivery(br#"{"ping":{"text":"hi"}}"#),
+                )
+                .unwrap();
+                let outcome = pong_attribute(&response);
+                assert_eq!(response.messages.len(), usize::from(outcome == "sent"));
+                outcome
+            };
+            assert_eq!(ping_at(&mut setup, 0), "sent");
+            assert_eq!(ping_at(&mut setup, 10), "sent");
+            assert_eq!(ping_at(&mut setup, 20), "skipped_budget");
+            assert_eq!(ping_at(&mut setup, 59), "skipped_budget");
+            // The window began at instantiation, `start`, and ends at `start + 60`.
+            assert_eq!(ping_at(&mut setup, 60), "sent");
+            let window = state::load_pong_window(&setup.deps.storage).unwrap();
+            assert_eq!((window.start, window.pongs), (start + 60, 1));
+            assert_eq!(ping_at(&mut setup, 61), "sent");
+            assert_eq!(ping_at(&mut setup, 119), "skipped_budget");
+            // A long quiet spell: the next ping opens its window when it arrives.
+            assert_eq!(ping_at(&mut setup, 1_000), "sent");
+            let window = state::load_pong_window(&setup.deps.storage).unwrap();
+            assert_eq!((window.start, window.pongs), (start + 1_000, 1));
+
+            let stats = state::load_stats(&setup.deps.storage).unwrap();
+            assert_eq!(
+                (
+                    stats.pings_received,
+                    stats.pongs_sent,
+                    stats.pongs_skipped_budget,
+                    stats.pongs_skipped_unfunded
+                ),
+                (8, 5, 3, 0)
+            );
+        }
+
+        /// The budget bounds pongs, not pings: a pong received costs nothing and is not
+        /// counted against it.
+        #[test]
+        fn pongs_received_do_not_use_the_budget() {
+            let mut setup = setup(None);
+            for _ in 0..3 {
+                let response = receive(
+                    &mut setup,
+                    delivery(br#"{"pong":{"text":"b","ping_nonce":9}}"#),
+                )
+                .unwrap();
+                assert!(response.attributes.iter().all(|a| a.key != "pong"));
+            }
+            assert_eq!(
+                state::load_pong_window(&setup.deps.storage).unwrap().pongs,
+                0
+            );
         }
 
         /// Checks run in order: a call failing several of them names the first.
@@ -849,6 +1151,7 @@ mod tests {
                 set_peer(deps.as_mut(), info.clone(), "c".into(), "x".into()),
                 remove_peer(deps.as_mut(), info.clone(), "chain-b".into()),
                 set_pong_fee(deps.as_mut(), info.clone(), None),
+                set_pong_budget(deps.as_mut(), info.clone(), PongBudget::default()),
                 withdraw(
                     deps.as_mut(),
                     mock_env(),
@@ -968,20 +1271,110 @@ mod tests {
             let mut deps = mock_dependencies();
             cw2::set_contract_version(&mut deps.storage, "crates.io:ccmp-outbox", "0.1.0").unwrap();
             assert_eq!(
-                migrate(deps.as_mut()).unwrap_err().to_string(),
+                migrate(deps.as_mut(), mock_env()).unwrap_err().to_string(),
                 format!(
                     "cannot migrate from contract \"crates.io:ccmp-outbox\": this code is {CONTRACT_NAME:?}"
                 )
             );
             cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "99.0.0").unwrap();
             assert_eq!(
-                migrate(deps.as_mut()).unwrap_err().to_string(),
+                migrate(deps.as_mut(), mock_env()).unwrap_err().to_string(),
                 format!("cannot migrate from version 99.0.0 to older version {CONTRACT_VERSION}")
             );
             cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.0.1").unwrap();
-            migrate(deps.as_mut()).unwrap();
             assert_eq!(
-                cw2::get_contract_version(&deps.storage).unwrap().version,
+                migrate(deps.as_mut(), mock_env()).unwrap_err().to_string(),
+                "cannot migrate from version 0.0.1: this code reads the storage of 0.1.0 and later"
+            );
+            // A known version whose storage is not a pingpong's is refused, not patched.
+            cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.1.0").unwrap();
+            assert!(matches!(
+                migrate(deps.as_mut(), mock_env()).unwrap_err(),
+                ContractError::Std(_)
+            ));
+            assert!(state::may_load_pong_window(&deps.storage)
+                .unwrap()
+                .is_none());
+        }
+
+        #[test]
+        fn migrate_keeps_a_current_pingpong_as_it_is() {
+            let mut setup = setup(None);
+            let owner = setup.owner.clone();
+            let budget = PongBudget {
+                max_pongs_per_window: 7,
+                window_seconds: 600,
+            };
+            set_pong_budget(setup.deps.as_mut(), message_info(&owner, &[]), budget).unwrap();
+            receive(&mut setup, delivery(br#"{"ping":{"text":"hi"}}"#)).unwrap();
+            let before = state::load_pong_window(&setup.deps.storage).unwrap();
+            let mut env = mock_env();
+            env.block.time = env.block.time.plus_seconds(5);
+            let response = migrate(setup.deps.as_mut(), env).unwrap();
+            assert!(response
+                .attributes
+                .iter()
+                .any(|a| a.key == "pong_budget" && a.value == "kept"));
+            assert_eq!(
+                state::load_pong_window(&setup.deps.storage).unwrap(),
+                before
+            );
+            assert_eq!(before.pongs, 1);
+        }
+
+        /// A pingpong stored before the pong budget: no budget key, counters without the
+        /// two `skipped` fields. Migrating gives it the default budget with a window
+        /// opening at the migration, and its counters carry on.
+        #[test]
+        fn migrate_converts_a_pingpong_from_before_the_budget() {
+            let mut setup = setup(None);
+            receive(&mut setup, delivery(br#"{"ping":{"text":"hi"}}"#)).unwrap();
+            // The old layout, byte for byte: the keys as 0.1.0 wrote them.
+            setup.deps.storage.remove(b"b");
+            setup.deps.storage.set(
+                b"s",
+                br#"{"pings_sent":4,"pongs_sent":1,"pings_received":1,"pongs_received":2}"#,
+            );
+            cw2::set_contract_version(&mut setup.deps.storage, CONTRACT_NAME, "0.1.0").unwrap();
+            // Before the migration, a delivery cannot run on the old layout (the code
+            // is only ever switched by migrate).
+            assert!(receive(&mut setup, delivery(br#"{"ping":{"text":"hi"}}"#)).is_err());
+
+            let mut env = mock_env();
+            env.block.time = env.block.time.plus_seconds(42);
+            let response = migrate(setup.deps.as_mut(), env.clone()).unwrap();
+            assert!(response
+                .attributes
+                .iter()
+                .any(|a| a.key == "pong_budget" && a.value == "added_default"));
+            assert_eq!(
+                state::load_pong_window(&setup.deps.storage).unwrap(),
+                PongWindow::new(PongBudget::default(), env.block.time.seconds())
+            );
+            assert_eq!(
+                state::load_stats(&setup.deps.storage).unwrap(),
+                crate::msg::StatsResponse {
+                    pings_sent: 4,
+                    pongs_sent: 1,
+                    pings_received: 1,
+                    pongs_received: 2,
+                    pongs_skipped_budget: 0,
+                    pongs_skipped_unfunded: 0,
+                }
+            );
+            let info = message_info(&setup.inbox, &[]);
+            let response = ccmp_receive(
+                setup.deps.as_mut(),
+                env,
+                info,
+                delivery(br#"{"ping":{"text":"hi"}}"#),
+            )
+            .unwrap();
+            assert_eq!(pong_attribute(&response), "sent");
+            assert_eq!(
+                cw2::get_contract_version(&setup.deps.storage)
+                    .unwrap()
+                    .version,
                 CONTRACT_VERSION
             );
         }

@@ -26,6 +26,42 @@ pub struct InstantiateMsg {
     /// The outbox fee attached to every pong, paid from this contract's balance; none when
     /// `null`. It must match what the outbox charges for the peer's chain.
     pub pong_fee: Option<Coin>,
+    /// How many pongs the contract may send per window; `null` for the default of 100
+    /// pongs per hour.
+    pub pong_budget: Option<PongBudget>,
+}
+
+/// The default pong budget: at most 100 pongs ...
+pub const DEFAULT_MAX_PONGS_PER_WINDOW: u32 = 100;
+/// ... per hour.
+pub const DEFAULT_WINDOW_SECONDS: u64 = 3_600;
+/// A budget allows 1 to this many pongs per window.
+pub const MAX_PONGS_PER_WINDOW: u32 = 10_000;
+/// A window lasts from a minute ...
+pub const MIN_WINDOW_SECONDS: u64 = 60;
+/// ... to 30 days.
+pub const MAX_WINDOW_SECONDS: u64 = 30 * 24 * 3_600;
+
+/// At most `max_pongs_per_window` pongs in each window of `window_seconds`: a bound on
+/// what pings, which anyone on a peer's chain can trigger, can make this contract spend
+/// (`max_pongs_per_window` x the pong fee per window). A ping over the budget is accepted
+/// and counted, but not answered.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub struct PongBudget {
+    /// 1 to 10,000.
+    pub max_pongs_per_window: u32,
+    /// 60 (a minute) to 2,592,000 (30 days).
+    pub window_seconds: u64,
+}
+
+impl Default for PongBudget {
+    fn default() -> Self {
+        PongBudget {
+            max_pongs_per_window: DEFAULT_MAX_PONGS_PER_WINDOW,
+            window_seconds: DEFAULT_WINDOW_SECONDS,
+        }
+    }
 }
 
 /// What a ping or pong carries, as the message body: `{"ping":{"text":"hi"}}` or
@@ -74,6 +110,12 @@ pub enum ExecuteMsg {
     SetPongFee {
         pong_fee: Option<Coin>,
     },
+    /// Sets the pong budget. The current window keeps its start and the pongs already sent
+    /// in it, so lowering the maximum takes effect at once. Owner.
+    SetPongBudget {
+        max_pongs_per_window: u32,
+        window_seconds: u64,
+    },
     /// Sends coins held for pong fees back out. Owner.
     Withdraw {
         to: String,
@@ -100,6 +142,9 @@ pub enum QueryMsg {
     Received { source_chain: String },
     #[returns(StatsResponse)]
     Stats {},
+    /// The pong budget and how much of it the current window has used.
+    #[returns(PongBudgetResponse)]
+    PongBudget {},
 }
 
 #[cw_serde]
@@ -111,6 +156,7 @@ pub struct ConfigResponse {
     /// In chain-id order.
     pub peers: Vec<Peer>,
     pub pong_fee: Option<Coin>,
+    pub pong_budget: PongBudget,
     pub fail: bool,
 }
 
@@ -130,6 +176,11 @@ pub struct ReceivedResponse {
     pub last: Option<ReceivedMessage>,
 }
 
+/// Every received ping is answered or skipped, once:
+/// `pings_received == pongs_sent + pongs_skipped_budget + pongs_skipped_unfunded`.
+///
+/// Also the stored form of the counters; the two `skipped` counters are absent from a
+/// pingpong stored before the pong budget and read as 0.
 #[cw_serde]
 #[derive(Default, Copy, Eq)]
 pub struct StatsResponse {
@@ -137,4 +188,27 @@ pub struct StatsResponse {
     pub pongs_sent: u64,
     pub pings_received: u64,
     pub pongs_received: u64,
+    /// Pings accepted without a pong because the window's budget was used up.
+    #[serde(default)]
+    pub pongs_skipped_budget: u64,
+    /// Pings accepted without a pong because the balance did not cover the pong fee.
+    #[serde(default)]
+    pub pongs_skipped_unfunded: u64,
+}
+
+/// The budget, and its use as of the block the query runs in.
+#[cw_serde]
+pub struct PongBudgetResponse {
+    pub max_pongs_per_window: u32,
+    pub window_seconds: u64,
+    /// When the current window began, in block-time seconds. A window opens at
+    /// instantiation and then with the first ping after the previous one ended; one that
+    /// has ended by the query's block reads as the fresh window the next ping would open.
+    pub window_start: u64,
+    /// When it ends (`window_start + window_seconds`): the budget refills from then on.
+    pub window_end: u64,
+    /// Pongs sent in the current window (0 once it has ended).
+    pub pongs_in_window: u32,
+    /// How many more pings would be answered now, funds permitting.
+    pub pongs_left: u32,
 }

@@ -2,14 +2,15 @@
 //!
 //! Everything is bounded: at most `MAX_PEERS` peers, one `Received` record per chain a
 //! peer was ever configured on (only configured peers are accepted), texts of at most
-//! `MAX_TEXT_BYTES`, and fixed-size counters. Nothing grows with the number of messages.
+//! `MAX_TEXT_BYTES`, fixed-size counters and one pong window (its start and a count).
+//! Nothing grows with the number of messages.
 
 use ccmp_types::Ownership;
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Coin, Order, StdResult, Storage};
 use cw_storage_plus::{Item, Map};
 
-use crate::msg::{ReceivedMessage, StatsResponse};
+use crate::msg::{PongBudget, ReceivedMessage, StatsResponse};
 
 #[cw_serde]
 pub struct Config {
@@ -28,9 +29,48 @@ pub struct Received {
 
 pub type Stats = StatsResponse;
 
+/// The pong budget and the current window: O(1), whatever the number of pings. Absent
+/// from a pingpong stored before the budget existed; `migrate` then stores the default.
+#[cw_serde]
+pub struct PongWindow {
+    pub budget: PongBudget,
+    /// Block time, in seconds, at which the current window began.
+    pub start: u64,
+    /// Pongs sent since `start`.
+    pub pongs: u32,
+}
+
+impl PongWindow {
+    pub fn new(budget: PongBudget, now: u64) -> Self {
+        PongWindow {
+            budget,
+            start: now,
+            pongs: 0,
+        }
+    }
+
+    /// The first second after the current window.
+    pub fn end(&self) -> u64 {
+        self.start.saturating_add(self.budget.window_seconds)
+    }
+
+    /// Opens a new window at `now` if the current one has ended.
+    pub fn roll(&mut self, now: u64) {
+        if now >= self.end() {
+            *self = PongWindow::new(self.budget, now);
+        }
+    }
+
+    /// Pongs the current window still allows.
+    pub fn pongs_left(&self) -> u32 {
+        self.budget.max_pongs_per_window.saturating_sub(self.pongs)
+    }
+}
+
 const CONFIG: Item<Config> = Item::new("c");
 const OWNERSHIP: Item<Ownership> = Item::new("o");
 const STATS: Item<Stats> = Item::new("s");
+const PONG_WINDOW: Item<PongWindow> = Item::new("b");
 /// Chain id → the peer contract's address on it.
 const PEERS: Map<&str, String> = Map::new("p");
 /// Source chain id → what arrived from it.
@@ -59,6 +99,19 @@ pub fn load_stats(storage: &dyn Storage) -> StdResult<Stats> {
 
 pub fn save_stats(storage: &mut dyn Storage, stats: &Stats) -> StdResult<()> {
     STATS.save(storage, stats)
+}
+
+pub fn load_pong_window(storage: &dyn Storage) -> StdResult<PongWindow> {
+    PONG_WINDOW.load(storage)
+}
+
+/// `None` in a pingpong stored before the pong budget existed.
+pub fn may_load_pong_window(storage: &dyn Storage) -> StdResult<Option<PongWindow>> {
+    PONG_WINDOW.may_load(storage)
+}
+
+pub fn save_pong_window(storage: &mut dyn Storage, window: &PongWindow) -> StdResult<()> {
+    PONG_WINDOW.save(storage, window)
 }
 
 pub fn load_peer(storage: &dyn Storage, chain: &str) -> StdResult<Option<String>> {

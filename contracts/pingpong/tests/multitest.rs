@@ -9,7 +9,8 @@ use ccmp_outbox::msg::{
 use ccmp_pingpong::contract::{execute, instantiate, migrate, query, CONTRACT_VERSION};
 use ccmp_pingpong::msg::{
     CcmpReceiveMsg, ConfigResponse, ExecuteMsg, InstantiateMsg, MigrateMsg, Payload, Peer,
-    QueryMsg, ReceivedMessage, ReceivedResponse, StatsResponse,
+    PongBudget, PongBudgetResponse, QueryMsg, ReceivedMessage, ReceivedResponse, StatsResponse,
+    DEFAULT_MAX_PONGS_PER_WINDOW, DEFAULT_WINDOW_SECONDS,
 };
 use ccmp_pingpong::ContractError;
 use ccmp_types::{Message, OwnershipError};
@@ -49,8 +50,12 @@ struct Suite {
 impl Suite {
     /// The outbox on chain-a sends to chain-b for free and to chain-c for 5untrn; the
     /// pingpong peers with PEER_B on chain-b and PEER_C on chain-c, and attaches
-    /// `pong_fee` to its pongs.
+    /// `pong_fee` to its pongs, within the default pong budget.
     fn new(pong_fee: Option<Coin>) -> Self {
+        Self::with_budget(pong_fee, None)
+    }
+
+    fn with_budget(pong_fee: Option<Coin>, pong_budget: Option<PongBudget>) -> Self {
         let mut app = AppBuilder::new().build(|router, api, storage| {
             for name in ["alice", "stranger", "inbox"] {
                 router
@@ -104,6 +109,7 @@ impl Suite {
                     inbox: inbox.to_string(),
                     peers: vec![peer("chain-b", PEER_B), peer("chain-c", PEER_C)],
                     pong_fee,
+                    pong_budget,
                 },
                 &[],
                 "pingpong",
@@ -174,6 +180,22 @@ impl Suite {
         self.query(&QueryMsg::Stats {})
     }
 
+    fn pong_budget(&self) -> PongBudgetResponse {
+        self.query(&QueryMsg::PongBudget {})
+    }
+
+    /// Moves the chain's clock on by `seconds` (and its height by one).
+    fn wait(&mut self, seconds: u64) {
+        self.app.update_block(|block| {
+            block.time = block.time.plus_seconds(seconds);
+            block.height += 1;
+        });
+    }
+
+    fn now(&self) -> u64 {
+        self.app.block_info().time.seconds()
+    }
+
     fn received(&self, chain: &str) -> ReceivedResponse {
         self.query(&QueryMsg::Received {
             source_chain: chain.into(),
@@ -201,9 +223,10 @@ impl Suite {
     /// Everything a refusal must leave untouched.
     fn snapshot(&self) -> String {
         format!(
-            "{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}|{}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}|{}",
             self.config(),
             self.stats(),
+            self.pong_budget(),
             self.received("chain-b"),
             self.received("chain-c"),
             self.lane_size("chain-b"),
@@ -243,6 +266,22 @@ fn assert_error<T: std::fmt::Debug>(result: StdResult<T>, expected: ContractErro
         err.contains(&expected.to_string()),
         "expected error {expected:?} ({expected}), got: {err}"
     );
+}
+
+/// The `pong` attribute of a delivery: `sent`, `skipped_budget` or `skipped_unfunded`.
+fn pong_outcome(response: &AppResponse) -> String {
+    let values: Vec<_> = response
+        .events
+        .iter()
+        .filter(|e| e.ty == "wasm")
+        .flat_map(|e| &e.attributes)
+        .filter(|a| a.key == "pong")
+        .map(|a| a.value.clone())
+        .collect();
+    let [value] = values.as_slice() else {
+        panic!("expected one pong attribute, got {values:?}");
+    };
+    value.clone()
 }
 
 /// The one message the outbox appended in this response, decoded from its `ccmp_send`
@@ -628,24 +667,46 @@ mod pong_fee {
         assert_eq!(suite.balance(&suite.inbox), Uint256::from(1_000u128));
     }
 
+    /// A short balance does not fail the delivery (a failed ping could be retried by
+    /// anyone the moment the contract is topped up, spending the top-up on stale pings):
+    /// the ping is accepted and counted, no pong goes out and no budget is used.
     #[test]
-    fn a_short_balance_fails_the_delivery_until_topped_up() {
+    fn a_short_balance_accepts_the_ping_without_a_pong_until_topped_up() {
         let mut suite = Suite::new(Some(coin(FEE, DENOM)));
         suite.fund_pingpong(FEE - 1);
-        let before = suite.snapshot();
-        assert_error(
-            suite.deliver(ping_from("chain-c", PEER_C, 0, "hi")),
-            ContractError::InsufficientPongFunds {
-                fee: coin(FEE, DENOM),
-                available: coin(FEE - 1, DENOM),
-            },
-        );
-        assert_eq!(suite.snapshot(), before);
-        suite.fund_pingpong(1);
-        suite
+        let response = suite
             .deliver(ping_from("chain-c", PEER_C, 0, "hi"))
             .unwrap();
+        assert_eq!(sent_message(&response), None);
+        assert_eq!(pong_outcome(&response), "skipped_unfunded");
+        assert_eq!(suite.lane_size("chain-c"), 0);
+        assert_eq!(suite.balance(&suite.pingpong), Uint256::from(FEE - 1));
+        assert_eq!(suite.received("chain-c").count, 1);
+        assert_eq!(
+            suite.stats(),
+            StatsResponse {
+                pings_received: 1,
+                pongs_skipped_unfunded: 1,
+                ..StatsResponse::default()
+            }
+        );
+        assert_eq!(suite.pong_budget().pongs_in_window, 0);
+
+        suite.fund_pingpong(1);
+        let response = suite
+            .deliver(ping_from("chain-c", PEER_C, 1, "hi"))
+            .unwrap();
+        assert_eq!(pong_outcome(&response), "sent");
+        assert_eq!(sent_message(&response).unwrap().nonce, 0);
         assert_eq!(suite.balance(&suite.pingpong), Uint256::zero());
+        assert_eq!(suite.pong_budget().pongs_in_window, 1);
+        assert_eq!(
+            (
+                suite.stats().pongs_sent,
+                suite.stats().pongs_skipped_unfunded
+            ),
+            (1, 1)
+        );
     }
 
     #[test]
@@ -713,6 +774,10 @@ mod owner {
                 chain: "chain-b".into(),
             },
             ExecuteMsg::SetPongFee { pong_fee: None },
+            ExecuteMsg::SetPongBudget {
+                max_pongs_per_window: 1,
+                window_seconds: 60,
+            },
             ExecuteMsg::TransferOwnership {
                 new_owner: stranger.to_string(),
             },
@@ -851,6 +916,7 @@ mod owner {
                 inbox: suite.inbox.clone(),
                 peers: vec![peer("chain-b", PEER_B), peer("chain-c", PEER_C)],
                 pong_fee: Some(coin(FEE, DENOM)),
+                pong_budget: PongBudget::default(),
                 fail: false,
             }
         );
@@ -871,5 +937,233 @@ mod owner {
             .attributes
             .iter()
             .any(|a| a.key == "to_version" && a.value == CONTRACT_VERSION));
+        assert!(migrate
+            .attributes
+            .iter()
+            .any(|a| a.key == "pong_budget" && a.value == "kept"));
+    }
+}
+
+/// Security review finding 7: every ping from a peer is answered with a pong whose outbox
+/// fee the pingpong pays from its own balance, so anyone on the peer's chain could ping
+/// over and over and drain it. The pong budget bounds what one window can cost.
+mod drain {
+    use super::*;
+
+    const DEFAULT_MAX_PONGS: u128 = DEFAULT_MAX_PONGS_PER_WINDOW as u128;
+
+    #[test]
+    fn many_pings_from_one_peer_cannot_drain_the_balance() {
+        let mut suite = Suite::new(Some(coin(FEE, DENOM)));
+        // Enough for 200 pongs; the flood is 250 pings in one block.
+        suite.fund_pingpong(1_000);
+        let mut refused = vec![];
+        for nonce in 0..250 {
+            if let Err(err) = suite.deliver(ping_from("chain-c", PEER_C, nonce, "flood")) {
+                refused.push((nonce, err.to_string()));
+            }
+        }
+        let spent = Uint256::from(1_000u128) - suite.balance(&suite.pingpong);
+        let pongs = suite.lane_size("chain-c");
+        assert!(
+            spent <= Uint256::from(DEFAULT_MAX_PONGS * FEE),
+            "drained: the flood made the pingpong pay {spent}{DENOM} for {pongs} pongs"
+        );
+        assert_eq!(pongs as u128, DEFAULT_MAX_PONGS);
+        // Every ping is accepted (a refusal would leave it failed and retryable forever),
+        // and the ones over the budget are counted, not answered.
+        assert!(refused.is_empty(), "refused: {refused:?}");
+        assert_eq!(suite.received("chain-c").count, 250);
+        assert_eq!(
+            suite.stats(),
+            StatsResponse {
+                pings_received: 250,
+                pongs_sent: 100,
+                pongs_skipped_budget: 150,
+                ..StatsResponse::default()
+            }
+        );
+        assert_eq!(suite.pong_budget().pongs_left, 0);
+    }
+
+    /// The flood goes on for hours: each window pays for at most its budget, and the
+    /// balance pays for no more pongs than it can, skipping the rest as unfunded.
+    #[test]
+    fn a_flood_over_several_windows_pays_one_budget_per_window_until_the_balance_is_short() {
+        let budget = PongBudget {
+            max_pongs_per_window: 3,
+            window_seconds: 600,
+        };
+        let mut suite = Suite::with_budget(Some(coin(FEE, DENOM)), Some(budget));
+        // Enough for 7 pongs (and 2untrn over).
+        suite.fund_pingpong(7 * FEE + 2);
+        let mut nonce = 0;
+        let mut outcomes = vec![];
+        for _window in 0..4 {
+            let mut window = vec![];
+            for _ in 0..5 {
+                let response = suite
+                    .deliver(ping_from("chain-c", PEER_C, nonce, "flood"))
+                    .unwrap();
+                window.push(pong_outcome(&response));
+                nonce += 1;
+            }
+            outcomes.push(window.join(","));
+            suite.wait(600);
+        }
+        let (sent, budget_, unfunded) = ("sent", "skipped_budget", "skipped_unfunded");
+        assert_eq!(
+            outcomes,
+            vec![
+                [sent, sent, sent, budget_, budget_].join(","),
+                [sent, sent, sent, budget_, budget_].join(","),
+                [sent, unfunded, unfunded, unfunded, unfunded].join(","),
+                [unfunded, unfunded, unfunded, unfunded, unfunded].join(","),
+            ]
+        );
+        assert_eq!(suite.balance(&suite.pingpong), Uint256::from(2u128));
+        assert_eq!(suite.lane_size("chain-c"), 7);
+        assert_eq!(
+            suite.stats(),
+            StatsResponse {
+                pings_received: 20,
+                pongs_sent: 7,
+                pongs_skipped_budget: 4,
+                pongs_skipped_unfunded: 9,
+                ..StatsResponse::default()
+            }
+        );
+    }
+
+    /// The window is fixed: it begins at instantiation (then with the first ping after
+    /// the last one ended) and lasts `window_seconds`; the budget refills when it ends,
+    /// not a second before.
+    #[test]
+    fn the_budget_refills_when_the_window_ends() {
+        let budget = PongBudget {
+            max_pongs_per_window: 2,
+            window_seconds: 60,
+        };
+        let mut suite = Suite::with_budget(None, Some(budget));
+        let start = suite.now();
+        assert_eq!(
+            suite.pong_budget(),
+            PongBudgetResponse {
+                max_pongs_per_window: 2,
+                window_seconds: 60,
+                window_start: start,
+                window_end: start + 60,
+                pongs_in_window: 0,
+                pongs_left: 2,
+            }
+        );
+        let mut nonce = 0;
+        let mut ping = |suite: &mut Suite| {
+            let response = suite
+                .deliver(ping_from("chain-b", PEER_B, nonce, "hi"))
+                .unwrap();
+            nonce += 1;
+            pong_outcome(&response)
+        };
+        assert_eq!(ping(&mut suite), "sent");
+        suite.wait(30);
+        assert_eq!(ping(&mut suite), "sent");
+        assert_eq!(ping(&mut suite), "skipped_budget");
+        suite.wait(29);
+        assert_eq!(ping(&mut suite), "skipped_budget");
+        assert_eq!(suite.pong_budget().pongs_left, 0);
+        suite.wait(1);
+        // 60 seconds after the start: the query already sees the fresh window.
+        assert_eq!(
+            suite.pong_budget(),
+            PongBudgetResponse {
+                max_pongs_per_window: 2,
+                window_seconds: 60,
+                window_start: start + 60,
+                window_end: start + 120,
+                pongs_in_window: 0,
+                pongs_left: 2,
+            }
+        );
+        assert_eq!(ping(&mut suite), "sent");
+        assert_eq!(suite.pong_budget().pongs_left, 1);
+        assert_eq!(suite.lane_size("chain-b"), 3);
+        let stats = suite.stats();
+        assert_eq!(
+            (
+                stats.pings_received,
+                stats.pongs_sent,
+                stats.pongs_skipped_budget
+            ),
+            (5, 3, 2)
+        );
+    }
+
+    #[test]
+    fn the_owner_sets_the_budget_within_bounds_and_the_window_carries_on() {
+        let mut suite = Suite::new(None);
+        assert_eq!(
+            (
+                suite.pong_budget().max_pongs_per_window,
+                suite.pong_budget().window_seconds
+            ),
+            (DEFAULT_MAX_PONGS_PER_WINDOW, DEFAULT_WINDOW_SECONDS)
+        );
+        for nonce in 0..3 {
+            suite
+                .deliver(ping_from("chain-b", PEER_B, nonce, "hi"))
+                .unwrap();
+        }
+        let set = |max_pongs_per_window, window_seconds| ExecuteMsg::SetPongBudget {
+            max_pongs_per_window,
+            window_seconds,
+        };
+        let before = suite.snapshot();
+        let stranger = suite.stranger.clone();
+        assert_error(
+            suite.execute(&stranger, &set(1, 60), &[]),
+            ContractError::Ownership(OwnershipError::NotOwner),
+        );
+        for (max, window, field, value, min, bound) in [
+            (0, 60, "max_pongs_per_window", 0, 1, 10_000),
+            (10_001, 60, "max_pongs_per_window", 10_001, 1, 10_000),
+            (1, 59, "window_seconds", 59, 60, 2_592_000),
+            (1, 2_592_001, "window_seconds", 2_592_001, 60, 2_592_000),
+        ] {
+            assert_error(
+                suite.owner_does(&set(max, window)),
+                ContractError::PongBudgetOutOfBounds {
+                    field: field.into(),
+                    value,
+                    min,
+                    max: bound,
+                },
+            );
+        }
+        assert_eq!(suite.snapshot(), before);
+
+        // Lowering the maximum below what the window has used stops pongs at once.
+        suite.owner_does(&set(2, 600)).unwrap();
+        assert_eq!(
+            suite.config().pong_budget,
+            PongBudget {
+                max_pongs_per_window: 2,
+                window_seconds: 600,
+            }
+        );
+        let budget = suite.pong_budget();
+        assert_eq!((budget.pongs_in_window, budget.pongs_left), (3, 0));
+        let response = suite
+            .deliver(ping_from("chain-b", PEER_B, 3, "hi"))
+            .unwrap();
+        assert_eq!(pong_outcome(&response), "skipped_budget");
+        // The window keeps its start: it now ends 600 seconds after it began.
+        suite.wait(599);
+        assert_eq!(suite.pong_budget().pongs_left, 0);
+        suite.wait(1);
+        let response = suite
+            .deliver(ping_from("chain-b", PEER_B, 4, "hi"))
+            .unwrap();
+        assert_eq!(pong_outcome(&response), "sent");
     }
 }
