@@ -74,6 +74,39 @@ pub enum MerkleError {
     TreeFull { size: u64 },
 }
 
+/// Why a §8 multiproof (or a request to generate one) was refused.
+#[derive(Error, Debug, Clone, PartialEq, Eq)]
+pub enum MultiproofError {
+    #[error("a multiproof proves at least one leaf: no indices given")]
+    NoIndices,
+    #[error("{indices} indices but {leaves} leaf hashes: each index needs exactly one leaf")]
+    LeafCountMismatch { indices: usize, leaves: usize },
+    #[error("index {index} at position {position} does not follow index {previous}: indices must be strictly increasing")]
+    IndicesNotIncreasing {
+        position: usize,
+        index: u64,
+        previous: u64,
+    },
+    #[error("index {index} at position {position} is not below tree size {size}")]
+    IndexOutOfRange {
+        position: usize,
+        index: u64,
+        size: u64,
+    },
+    #[error("tree size must be at least 1")]
+    EmptyTree,
+    #[error("tree size {size} is over the limit of {max}")]
+    TreeTooLarge { size: u64, max: u64 },
+    #[error("proof has {len} hashes, more than the limit of {max} (64 per index)")]
+    ProofTooLong { len: usize, max: usize },
+    #[error("proof has {len} hashes, but these indices need {expected}: the proof ran out")]
+    ProofTooShort { len: usize, expected: usize },
+    #[error("proof has {len} hashes, but these indices use only {expected}: hashes left over")]
+    ProofHashesLeftOver { len: usize, expected: usize },
+    #[error("multiproof does not lead to the expected root")]
+    RootMismatch,
+}
+
 #[derive(Error, Debug, Clone, PartialEq, Eq)]
 pub enum AttesterSetError {
     #[error(transparent)]
