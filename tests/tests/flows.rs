@@ -455,7 +455,7 @@ mod equivocation {
             vec!["3"]
         );
         let frozen = suite.b.source(CHAIN_A).frozen.unwrap();
-        assert_eq!((frozen.size, frozen.epoch), (3, 1));
+        assert_eq!((frozen.max_rollback_to, frozen.epoch), (3, 1));
 
         // Frozen: no checkpoints, no deliveries, no rotation by the set that equivocated.
         send_many(&mut suite, Side::A, 2);
@@ -478,6 +478,7 @@ mod equivocation {
             |s| {
                 s.b.inbox_as_owner(&InboxMsg::Unfreeze {
                     source_chain: CHAIN_A.into(),
+                    rollback_to: 3,
                 })
             },
         );
@@ -486,6 +487,7 @@ mod equivocation {
             .b
             .inbox_as_owner(&InboxMsg::Unfreeze {
                 source_chain: CHAIN_A.into(),
+                rollback_to: 3,
             })
             .unwrap();
         let source = suite.b.source(CHAIN_A);

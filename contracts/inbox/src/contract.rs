@@ -7,7 +7,7 @@ use cosmwasm_std::entry_point;
 use cosmwasm_std::{Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
 
 use crate::error::ContractError;
-use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
+use crate::msg::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg, TrustChange};
 use crate::{delivery, execute, light_client, query};
 
 pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
@@ -37,17 +37,63 @@ pub fn execute(
             consistency_proof,
         } => light_client::submit_checkpoint(deps, env, checkpoint, signatures, consistency_proof),
         ExecuteMsg::Deliver { items } => delivery::deliver(deps, env, items),
+        ExecuteMsg::DeliverBatch {
+            source_chain,
+            checkpoint_size,
+            messages,
+            proof,
+        } => delivery::deliver_batch(deps, env, source_chain, checkpoint_size, messages, proof),
         ExecuteMsg::Retry { message, gas_limit } => delivery::retry(deps, env, message, gas_limit),
         ExecuteMsg::RotateAttesters {
             source_chain,
             attesters,
             signatures,
         } => light_client::rotate_attesters(deps, source_chain, attesters, signatures),
-        ExecuteMsg::AddSource(config) => execute::add_source(deps, info, config),
+        ExecuteMsg::ReportEquivocation {
+            checkpoint,
+            signatures,
+            stored_size,
+            prefix_root,
+            consistency_proof,
+        } => light_client::report_equivocation(
+            deps,
+            env,
+            checkpoint,
+            signatures,
+            stored_size,
+            prefix_root,
+            consistency_proof,
+        ),
+        ExecuteMsg::AddSource(config) => {
+            execute::propose(deps, env, info, TrustChange::AddSource(config))
+        }
         ExecuteMsg::SetAttesters {
             source_chain,
             attesters,
-        } => execute::set_attesters(deps, info, source_chain, attesters),
+        } => execute::propose(
+            deps,
+            env,
+            info,
+            TrustChange::SetAttesters {
+                source_chain,
+                attesters,
+            },
+        ),
+        ExecuteMsg::Unfreeze {
+            source_chain,
+            rollback_to,
+        } => execute::propose(
+            deps,
+            env,
+            info,
+            TrustChange::Unfreeze {
+                source_chain,
+                rollback_to,
+            },
+        ),
+        ExecuteMsg::Freeze { source_chain } => execute::freeze(deps, env, info, source_chain),
+        ExecuteMsg::ExecuteProposal { id } => execute::execute_proposal(deps, env, id),
+        ExecuteMsg::CancelProposal { id } => execute::cancel_proposal(deps, info, id),
         ExecuteMsg::SetGasLimits {
             source_chain,
             receive_gas_limit,
@@ -63,7 +109,6 @@ pub fn execute(
             max_batch_size,
             max_body_bytes,
         } => execute::set_limits(deps, info, max_batch_size, max_body_bytes),
-        ExecuteMsg::Unfreeze { source_chain } => execute::unfreeze(deps, info, source_chain),
         ExecuteMsg::Pause {} => execute::set_paused(deps, info, true),
         ExecuteMsg::Unpause {} => execute::set_paused(deps, info, false),
         ExecuteMsg::TransferOwnership { new_owner } => {

@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use ccmp_types::{validate_body, verify_inclusion, CcmpReceiveMsg, Hash, Message, MessageStatus};
+use ccmp_types::{
+    leaf_hash, validate_body, verify_inclusion, verify_multiproof, CcmpReceiveMsg, Hash, Message,
+    MessageStatus, MAX_PROOF_HASHES,
+};
 use cosmwasm_std::{
     to_json_binary, Addr, Api, Binary, DepsMut, Env, HexBinary, Reply, Response, Storage, SubMsg,
     SubMsgResult,
@@ -12,7 +15,8 @@ use cosmwasm_std::{
 
 use crate::error::ContractError;
 use crate::events;
-use crate::execute::{load_source, MIN_RECEIVE_GAS_LIMIT};
+use crate::execute::MIN_RECEIVE_GAS_LIMIT;
+use crate::light_client::load_live_source;
 use crate::msg::{DeliverResponse, DeliveryItem, DeliveryOutcome, DeliveryResult};
 use crate::state::{self, Config, Receipt, Source, StatusChunk};
 use crate::util::to_proof;
@@ -46,13 +50,7 @@ impl Batch {
         chain: &str,
     ) -> Result<&mut BatchSource, ContractError> {
         if !self.sources.contains_key(chain) {
-            let source = load_source(storage, chain)?;
-            if let Some(freeze) = &source.frozen {
-                return Err(ContractError::SourceFrozen {
-                    chain: chain.to_string(),
-                    size: freeze.size,
-                });
-            }
+            let source = load_live_source(storage, chain)?;
             let next_nonce = if source.ordered {
                 state::load_next_nonce(storage, chain)?
             } else {
@@ -84,12 +82,14 @@ impl Batch {
         if let Some(root) = self.checkpoints.get(&key) {
             return Ok(*root);
         }
-        let root = state::load_checkpoint_root(storage, chain, size)?.ok_or_else(|| {
-            ContractError::UnknownCheckpoint {
-                chain: chain.to_string(),
-                size,
-            }
-        })?;
+        let generation = self.source(storage, chain)?.source.generation;
+        let root =
+            state::load_checkpoint_root(storage, chain, generation, size)?.ok_or_else(|| {
+                ContractError::UnknownCheckpoint {
+                    chain: chain.to_string(),
+                    size,
+                }
+            })?;
         self.checkpoints.insert(key, root);
         Ok(root)
     }
@@ -134,6 +134,30 @@ impl Batch {
         Ok(())
     }
 
+    /// Whether §7 skips this nonce: already processed, or below an ordered lane's next
+    /// nonce. An ordered lane refuses a nonce above its next one (a gap).
+    fn processed(
+        &mut self,
+        storage: &dyn Storage,
+        chain: &str,
+        nonce: u64,
+    ) -> Result<bool, ContractError> {
+        let lane = self.source(storage, chain)?;
+        if lane.source.ordered {
+            if nonce > lane.next_nonce {
+                return Err(ContractError::NonceGap {
+                    chain: chain.to_string(),
+                    nonce,
+                    expected: lane.next_nonce,
+                });
+            }
+            if nonce < lane.next_nonce {
+                return Ok(true);
+            }
+        }
+        Ok(self.status(storage, chain, nonce)? != MessageStatus::Unknown)
+    }
+
     fn write(self, storage: &mut dyn Storage) {
         for ((chain, index), (chunk, changed)) in &self.chunks {
             if *changed {
@@ -148,135 +172,288 @@ impl Batch {
     }
 }
 
+/// What a call has decided so far: per-message results, failure receipts and the
+/// response with its sub-messages and events. Written only once every item has passed.
+struct Outcomes {
+    results: Vec<DeliveryResult>,
+    receipts: Vec<(String, u64, Receipt)>,
+    response: Response,
+}
+
+impl Outcomes {
+    fn new(count: usize) -> Self {
+        Outcomes {
+            results: Vec::with_capacity(count),
+            receipts: Vec::new(),
+            response: Response::new(),
+        }
+    }
+
+    fn push(&mut self, chain: &str, nonce: u64, outcome: DeliveryOutcome) {
+        self.results.push(DeliveryResult {
+            source_chain: chain.to_string(),
+            nonce,
+            outcome,
+        });
+    }
+
+    /// Writes the batch's statuses and the receipts, and returns the response.
+    fn finish(
+        self,
+        batch: Batch,
+        storage: &mut dyn Storage,
+        action: &str,
+    ) -> Result<Response, ContractError> {
+        batch.write(storage);
+        for (chain, nonce, receipt) in &self.receipts {
+            state::save_receipt(storage, chain, *nonce, receipt)?;
+        }
+        Ok(self
+            .response
+            .add_attribute("action", action)
+            .set_data(to_json_binary(&DeliverResponse {
+                results: self.results,
+            })?))
+    }
+}
+
+fn check_batch_size(config: &Config, count: usize) -> Result<(), ContractError> {
+    if config.paused {
+        return Err(ContractError::Paused);
+    }
+    if count == 0 {
+        return Err(ContractError::EmptyBatch);
+    }
+    if count > config.max_batch_size as usize {
+        return Err(ContractError::BatchTooLarge {
+            count,
+            max: config.max_batch_size,
+        });
+    }
+    Ok(())
+}
+
 pub fn deliver(
     deps: DepsMut,
     env: Env,
     items: Vec<DeliveryItem>,
 ) -> Result<Response, ContractError> {
     let config = state::load_config(deps.storage)?;
-    if config.paused {
-        return Err(ContractError::Paused);
-    }
-    if items.is_empty() {
-        return Err(ContractError::EmptyBatch);
-    }
-    if items.len() > config.max_batch_size as usize {
-        return Err(ContractError::BatchTooLarge {
-            count: items.len(),
-            max: config.max_batch_size,
-        });
-    }
-
+    check_batch_size(&config, items.len())?;
     let mut batch = Batch::default();
-    let mut results = Vec::with_capacity(items.len());
-    let mut receipts = Vec::new();
-    let mut response = Response::new();
-    for item in items {
+    let mut outcomes = Outcomes::new(items.len());
+    for item in &items {
         let message = &item.message;
         let chain = message.source_chain.as_str();
-        let nonce = message.nonce;
-        let outcome = {
-            let message_id = check_message(&config, message)?;
-            let lane = batch.source(deps.storage, chain)?;
-            let (ordered, gas_limit) = (lane.source.ordered, lane.source.receive_gas_limit);
-            if ordered && nonce > lane.next_nonce {
-                return Err(ContractError::NonceGap {
-                    chain: chain.to_string(),
-                    nonce,
-                    expected: lane.next_nonce,
-                });
-            }
-            // Processed before (in an earlier call or earlier in this one): nothing to do,
-            // and no proof to check since nothing changes. No event either: an unproven
-            // item must not put its claims into the chain's event log.
-            let processed = (ordered && nonce < lane.next_nonce)
-                || batch.status(deps.storage, chain, nonce)? != MessageStatus::Unknown;
-            if processed {
-                DeliveryOutcome::Skipped
-            } else {
-                prove(&mut batch, deps.storage, &item, &message_id)?;
-                if ordered {
-                    // Every outcome advances an ordered lane: a failing receiver never
-                    // blocks the messages behind it.
-                    let lane = batch.source(deps.storage, chain)?;
-                    lane.next_nonce = nonce + 1;
-                    lane.next_nonce_changed = true;
-                }
-                let (status, outcome) = if message.is_timed_out(env.block.time) {
-                    response = response.add_event(events::deliver(
-                        chain,
-                        nonce,
-                        &message_id,
-                        events::status_name(MessageStatus::TimedOut),
-                        None,
-                    ));
-                    (MessageStatus::TimedOut, DeliveryOutcome::TimedOut)
-                } else {
-                    match check_recipient(deps.api, &message.recipient, &env.contract.address) {
-                        Ok(recipient) => {
-                            // Written before the receiver runs: a reentrant deliver or retry
-                            // of this message sees it processed.
-                            response = response
-                                .add_submessage(dispatch(
-                                    message,
-                                    &message_id,
-                                    recipient,
-                                    gas_limit,
-                                )?)
-                                .add_event(events::deliver(
-                                    chain,
-                                    nonce,
-                                    &message_id,
-                                    events::status_name(MessageStatus::Delivered),
-                                    None,
-                                ));
-                            (MessageStatus::Delivered, DeliveryOutcome::Dispatched)
-                        }
-                        Err(reason) => {
-                            response = response.add_event(events::deliver(
-                                chain,
-                                nonce,
-                                &message_id,
-                                events::status_name(MessageStatus::Failed),
-                                Some(&reason),
-                            ));
-                            receipts.push((
-                                chain.to_string(),
-                                nonce,
-                                Receipt {
-                                    message_id: HexBinary::from(&message_id),
-                                    error: Some(reason),
-                                    attempts: 0,
-                                    updated_at_height: env.block.height,
-                                },
-                            ));
-                            (MessageStatus::Failed, DeliveryOutcome::Failed)
-                        }
-                    }
-                };
-                batch.set_status(deps.storage, chain, nonce, status)?;
-                outcome
-            }
-        };
-        results.push(DeliveryResult {
-            source_chain: message.source_chain.clone(),
-            nonce,
-            outcome,
-        });
+        let message_id = check_message(&config, message)?;
+        // Processed before (in an earlier call or earlier in this one): nothing to do,
+        // and no proof to check since nothing changes. No event either: an unproven
+        // item must not put its claims into the chain's event log.
+        if batch.processed(deps.storage, chain, message.nonce)? {
+            outcomes.push(chain, message.nonce, DeliveryOutcome::Skipped);
+            continue;
+        }
+        prove(&mut batch, deps.storage, item, &message_id)?;
+        let outcome = process(
+            &mut batch,
+            deps.storage,
+            deps.api,
+            &env,
+            &config,
+            message,
+            &message_id,
+            &mut outcomes,
+        )?;
+        outcomes.push(chain, message.nonce, outcome);
     }
-
     // Every item has been checked: only now does anything get written.
-    batch.write(deps.storage);
-    for (chain, nonce, receipt) in &receipts {
-        state::save_receipt(deps.storage, chain, *nonce, receipt)?;
-    }
-    Ok(response
-        .add_attribute("action", "deliver")
-        .set_data(to_json_binary(&DeliverResponse { results })?))
+    outcomes.finish(batch, deps.storage, "deliver")
 }
 
-/// The checks on a message that need no storage: it is for this chain and within the
-/// body limit, and it encodes (every limit of §2). Returns its id.
+/// `deliver_batch` (PROTOCOL.md §8): the messages' bytes decode strictly, belong to this
+/// lane in strictly increasing nonce order below the checkpoint, and one multiproof
+/// proves them all; then each follows §7 exactly as in `deliver`.
+pub fn deliver_batch(
+    deps: DepsMut,
+    env: Env,
+    source_chain: String,
+    checkpoint_size: u64,
+    messages: Vec<Binary>,
+    proof: Binary,
+) -> Result<Response, ContractError> {
+    let config = state::load_config(deps.storage)?;
+    check_batch_size(&config, messages.len())?;
+    // Bounds before any work: whole hashes, at most 64 a message.
+    if proof.len() % 32 != 0 {
+        return Err(ContractError::ProofNotHashes { len: proof.len() });
+    }
+    let max = MAX_PROOF_HASHES * messages.len();
+    if proof.len() / 32 > max {
+        return Err(ContractError::ProofTooLong {
+            len: proof.len() / 32,
+            max,
+        });
+    }
+    let chain = source_chain.as_str();
+    let mut batch = Batch::default();
+    let root = batch.checkpoint_root(deps.storage, chain, checkpoint_size)?;
+
+    let mut decoded = Vec::with_capacity(messages.len());
+    let mut nonces = Vec::with_capacity(messages.len());
+    let mut ids = Vec::with_capacity(messages.len());
+    for (index, bytes) in messages.iter().enumerate() {
+        let message = Message::decode(bytes)
+            .map_err(|reason| ContractError::InvalidMessageBytes { index, reason })?;
+        if message.source_chain != source_chain {
+            return Err(ContractError::WrongSource {
+                index,
+                expected: source_chain,
+                got: message.source_chain,
+            });
+        }
+        if message.destination_chain != config.chain_id {
+            return Err(ContractError::WrongDestination {
+                expected: config.chain_id,
+                got: message.destination_chain,
+            });
+        }
+        if let Some(&previous) = nonces.last() {
+            if message.nonce <= previous {
+                return Err(ContractError::NoncesNotIncreasing {
+                    index,
+                    nonce: message.nonce,
+                    previous,
+                });
+            }
+        }
+        if message.nonce >= checkpoint_size {
+            return Err(ContractError::NonceOutsideCheckpoint {
+                nonce: message.nonce,
+                size: checkpoint_size,
+            });
+        }
+        nonces.push(message.nonce);
+        // The strict decode makes these bytes the message's only encoding: hashing them is
+        // its id, with no re-encoding.
+        ids.push(leaf_hash(bytes));
+        decoded.push(message);
+    }
+    let proof: Vec<Hash> = proof
+        .chunks_exact(32)
+        .map(|chunk| {
+            let mut hash = [0u8; 32];
+            hash.copy_from_slice(chunk);
+            hash
+        })
+        .collect();
+    verify_multiproof(checkpoint_size, &nonces, &ids, &proof, &root).map_err(|reason| {
+        ContractError::InvalidMultiproof {
+            chain: source_chain.clone(),
+            size: checkpoint_size,
+            count: nonces.len(),
+            reason,
+        }
+    })?;
+
+    let mut outcomes = Outcomes::new(decoded.len());
+    for (message, message_id) in decoded.iter().zip(&ids) {
+        let outcome = if batch.processed(deps.storage, chain, message.nonce)? {
+            DeliveryOutcome::Skipped
+        } else {
+            process(
+                &mut batch,
+                deps.storage,
+                deps.api,
+                &env,
+                &config,
+                message,
+                message_id,
+                &mut outcomes,
+            )?
+        };
+        outcomes.push(chain, message.nonce, outcome);
+    }
+    outcomes.finish(batch, deps.storage, "deliver_batch")
+}
+
+/// §7 for one proven, unprocessed message: it advances an ordered lane, then is recorded
+/// `timed_out` past its timeout, `failed` if this inbox will not dispatch it (a body over
+/// the limit, a recipient that is no address here or is the inbox), or is dispatched
+/// with its status `delivered` written first, so a reentrant call sees it processed.
+#[allow(clippy::too_many_arguments)]
+fn process(
+    batch: &mut Batch,
+    storage: &dyn Storage,
+    api: &dyn Api,
+    env: &Env,
+    config: &Config,
+    message: &Message,
+    message_id: &Hash,
+    outcomes: &mut Outcomes,
+) -> Result<DeliveryOutcome, ContractError> {
+    let chain = message.source_chain.as_str();
+    let nonce = message.nonce;
+    let lane = batch.source(storage, chain)?;
+    let gas_limit = lane.source.receive_gas_limit;
+    if lane.source.ordered {
+        // Every outcome advances an ordered lane: a failing receiver never blocks the
+        // messages behind it.
+        lane.next_nonce = nonce + 1;
+        lane.next_nonce_changed = true;
+    }
+    let (status, outcome) = if message.is_timed_out(env.block.time) {
+        outcomes.response = std::mem::take(&mut outcomes.response).add_event(events::deliver(
+            chain,
+            nonce,
+            message_id,
+            events::status_name(MessageStatus::TimedOut),
+            None,
+        ));
+        (MessageStatus::TimedOut, DeliveryOutcome::TimedOut)
+    } else {
+        match check_dispatchable(api, config, message, &env.contract.address) {
+            Ok(recipient) => {
+                outcomes.response = std::mem::take(&mut outcomes.response)
+                    .add_submessage(dispatch(message, message_id, recipient, gas_limit)?)
+                    .add_event(events::deliver(
+                        chain,
+                        nonce,
+                        message_id,
+                        events::status_name(MessageStatus::Delivered),
+                        None,
+                    ));
+                (MessageStatus::Delivered, DeliveryOutcome::Dispatched)
+            }
+            Err(reason) => {
+                outcomes.response =
+                    std::mem::take(&mut outcomes.response).add_event(events::deliver(
+                        chain,
+                        nonce,
+                        message_id,
+                        events::status_name(MessageStatus::Failed),
+                        Some(&reason),
+                    ));
+                outcomes.receipts.push((
+                    chain.to_string(),
+                    nonce,
+                    Receipt {
+                        message_id: HexBinary::from(message_id),
+                        error: Some(reason),
+                        attempts: 0,
+                        updated_at_height: env.block.height,
+                    },
+                ));
+                (MessageStatus::Failed, DeliveryOutcome::Failed)
+            }
+        }
+    };
+    batch.set_status(storage, chain, nonce, status)?;
+    Ok(outcome)
+}
+
+/// The checks on a message that need no storage: it is for this chain, and it encodes
+/// (every limit of §2). Returns its id. The body limit is not checked here: a proven
+/// message over it is recorded `failed` (§7), so it cannot block an ordered lane.
 fn check_message(config: &Config, message: &Message) -> Result<Hash, ContractError> {
     if message.destination_chain != config.chain_id {
         return Err(ContractError::WrongDestination {
@@ -284,8 +461,25 @@ fn check_message(config: &Config, message: &Message) -> Result<Hash, ContractErr
             got: message.destination_chain.clone(),
         });
     }
-    validate_body(&message.body, config.max_body_bytes as usize)?;
     Ok(message.message_id()?)
+}
+
+/// Why this inbox will not dispatch a proven message, if it will not: a body over its
+/// limit, or a recipient that is not an address of this chain or is this inbox.
+fn check_dispatchable(
+    api: &dyn Api,
+    config: &Config,
+    message: &Message,
+    inbox: &Addr,
+) -> Result<Addr, String> {
+    validate_body(&message.body, config.max_body_bytes as usize).map_err(|_| {
+        format!(
+            "body of {} bytes is over this inbox's limit of {} bytes",
+            message.body.len(),
+            config.max_body_bytes
+        )
+    })?;
+    check_recipient(api, &message.recipient, inbox)
 }
 
 /// The item's message id is leaf `nonce` of a stored checkpoint of its source.
@@ -427,13 +621,7 @@ pub fn retry(
         return Err(ContractError::Paused);
     }
     let chain = message.source_chain.as_str();
-    let source = load_source(deps.storage, chain)?;
-    if let Some(freeze) = &source.frozen {
-        return Err(ContractError::SourceFrozen {
-            chain: chain.to_string(),
-            size: freeze.size,
-        });
-    }
+    let source = load_live_source(deps.storage, chain)?;
     if message.destination_chain != config.chain_id {
         return Err(ContractError::WrongDestination {
             expected: config.chain_id,
@@ -484,7 +672,7 @@ pub fn retry(
         receipt.error = None;
         MessageStatus::TimedOut
     } else {
-        let recipient = check_recipient(deps.api, &message.recipient, &env.contract.address)
+        let recipient = check_dispatchable(deps.api, &config, &message, &env.contract.address)
             .map_err(|reason| ContractError::Undeliverable { reason })?;
         receipt.error = None;
         receipt.attempts = receipt.attempts.saturating_add(1);

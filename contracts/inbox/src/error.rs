@@ -1,8 +1,8 @@
 use ccmp_types::{
     AttesterSetError, CodecError, MerkleError, MessageError, MessageStatus, MigrateError,
-    OwnershipError, SignatureError,
+    MultiproofError, OwnershipError, SignatureError,
 };
-use cosmwasm_std::StdError;
+use cosmwasm_std::{StdError, Timestamp};
 use thiserror::Error;
 
 #[derive(Error, Debug)]
@@ -46,10 +46,28 @@ pub enum ContractError {
     InvalidBodyLimit { got: u32, max: u32 },
     #[error("inbox is paused")]
     Paused,
+    #[error("trust_delay_seconds must be at most {max}, got {got}")]
+    TrustDelayTooLong { got: u64, max: u64 },
+
+    // Proposals (time-locked changes of trust).
+    #[error("no pending proposal {id}")]
+    UnknownProposal { id: u64 },
+    #[error("proposal {id} can be executed from {executable_at}, not before")]
+    ProposalNotDue { id: u64, executable_at: Timestamp },
+    #[error("{max} proposals are pending: execute or cancel one first")]
+    TooManyProposals { max: usize },
 
     // Light client.
-    #[error("source {chain:?} is frozen after an equivocation at size {size}: the owner must replace its attesters and unfreeze it")]
+    #[error("source {chain:?} is frozen (rollback at most to size {size}): the owner must unfreeze it, after replacing its attesters if they equivocated")]
     SourceFrozen { chain: String, size: u64 },
+    #[error("rollback_to {rollback_to} of source {chain:?} must be a stored checkpoint size (or 0) at most {max}, the smallest size the evidence disputes")]
+    InvalidRollback {
+        chain: String,
+        rollback_to: u64,
+        max: u64,
+    },
+    #[error("no equivocation: {reason}")]
+    NotEvidence { reason: String },
     #[error("source {chain:?} is not frozen")]
     NotFrozen { chain: String },
     #[error("source {chain:?} was frozen under attester epoch {frozen_epoch}: set a new attester set before unfreezing (epoch is {epoch})")]
@@ -104,6 +122,31 @@ pub enum ContractError {
     },
     #[error("proof has {len} hashes, more than the limit of {max}")]
     ProofTooLong { len: usize, max: usize },
+    #[error("message {index} of the batch: {reason}")]
+    InvalidMessageBytes { index: usize, reason: MessageError },
+    #[error("message {index} of the batch is from {got:?}, not the batch's source {expected:?}")]
+    WrongSource {
+        index: usize,
+        expected: String,
+        got: String,
+    },
+    #[error("message {index} of the batch has nonce {nonce}, not above the previous {previous}: nonces must strictly increase")]
+    NoncesNotIncreasing {
+        index: usize,
+        nonce: u64,
+        previous: u64,
+    },
+    #[error("multiproof is {len} bytes, not a multiple of 32")]
+    ProofNotHashes { len: usize },
+    #[error(
+        "multiproof of {count} messages in checkpoint {size} of source {chain:?} refused: {reason}"
+    )]
+    InvalidMultiproof {
+        chain: String,
+        size: u64,
+        count: usize,
+        reason: MultiproofError,
+    },
 
     // Retry.
     #[error("message {nonce} from {chain:?} is {status:?}, not failed: only a failed message can be retried")]

@@ -3,16 +3,17 @@
 use std::collections::BTreeSet;
 
 use ccmp_types::{
-    check_migration, validate_address, validate_chain_id, AttesterSet, Ownership, OwnershipAction,
+    check_migration_from_layout, validate_address, validate_chain_id, Ownership, OwnershipAction,
     DEFAULT_MAX_BODY_BYTES,
 };
-use cosmwasm_std::{DepsMut, Env, MessageInfo, Response, Storage};
+use cosmwasm_std::{Api, DepsMut, Env, MessageInfo, Response, Storage};
 
 use crate::contract::{CONTRACT_NAME, CONTRACT_VERSION};
 use crate::error::ContractError;
 use crate::events;
-use crate::msg::{InstantiateMsg, SourceConfig};
-use crate::state::{self, Config, Source};
+use crate::light_client;
+use crate::msg::{FreezeCause, InstantiateMsg, SourceConfig, TrustChange};
+use crate::state::{self, Config, Proposal, Source, StoredCheckpoint};
 
 /// Sources listed at instantiation: bounds that call; `add_source` adds one at a time.
 pub const MAX_SOURCES_AT_INSTANTIATE: usize = 100;
@@ -27,6 +28,12 @@ pub const DEFAULT_MAX_RECEIVE_GAS_LIMIT: u64 = 5_000_000;
 pub const MIN_RECEIVE_GAS_LIMIT: u64 = 100_000;
 /// Far above what a receiver needs; keeps one message from claiming a whole block.
 pub const MAX_RECEIVE_GAS_LIMIT_CAP: u64 = 100_000_000;
+/// The longest delay a change of trust may wait: 30 days.
+pub const MAX_TRUST_DELAY_SECONDS: u64 = 30 * 24 * 60 * 60;
+/// Proposals pending at once: bounds the proposals query and what watchers must read.
+pub const MAX_PENDING_PROPOSALS: usize = 32;
+/// The storage layout this code reads: checkpoints keyed by generation since 0.3.0.
+pub const LAYOUT_VERSION: &str = "0.3.0";
 
 pub fn instantiate(
     deps: DepsMut,
@@ -41,11 +48,19 @@ pub fn instantiate(
     };
     let chain_id = msg.chain_id.unwrap_or(env.block.chain_id);
     validate_chain_id("chain_id", &chain_id)?;
+    if msg.trust_delay_seconds > MAX_TRUST_DELAY_SECONDS {
+        return Err(ContractError::TrustDelayTooLong {
+            got: msg.trust_delay_seconds,
+            max: MAX_TRUST_DELAY_SECONDS,
+        });
+    }
     let config = Config {
         chain_id: chain_id.clone(),
         paused: false,
         max_batch_size: msg.max_batch_size.unwrap_or(DEFAULT_MAX_BATCH_SIZE),
         max_body_bytes: msg.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES as u32),
+        trust_delay_seconds: msg.trust_delay_seconds,
+        next_proposal_id: 1,
     };
     validate_limits(config.max_batch_size, config.max_body_bytes)?;
 
@@ -63,7 +78,8 @@ pub fn instantiate(
                 chain: source.chain.clone(),
             });
         }
-        save_new_source(deps.storage, &chain_id, source)?;
+        check_new_source(deps.storage, deps.api, &chain_id, source)?;
+        save_new_source(deps.storage, source)?;
     }
 
     state::save_ownership(deps.storage, &Ownership::new(owner.clone()))?;
@@ -72,7 +88,8 @@ pub fn instantiate(
         .add_attribute("action", "instantiate")
         .add_attribute("owner", owner)
         .add_attribute("chain_id", chain_id)
-        .add_attribute("sources", sources.len().to_string()))
+        .add_attribute("sources", sources.len().to_string())
+        .add_attribute("trust_delay_seconds", msg.trust_delay_seconds.to_string()))
 }
 
 fn validate_limits(max_batch_size: u32, max_body_bytes: u32) -> Result<(), ContractError> {
@@ -103,10 +120,11 @@ fn validate_gas_limits(receive: u64, max: u64) -> Result<(), ContractError> {
     Ok(())
 }
 
-/// Validates a new source and stores it with its epoch-1 attester set and an empty light
-/// client. An existing source is refused: re-adding would reset its light client.
-fn save_new_source(
-    storage: &mut dyn Storage,
+/// Checks a new source: an existing one is refused (re-adding would reset its light
+/// client), and so is this chain.
+fn check_new_source(
+    storage: &dyn Storage,
+    api: &dyn Api,
     own_chain_id: &str,
     config: &SourceConfig,
 ) -> Result<(), ContractError> {
@@ -122,14 +140,24 @@ fn save_new_source(
         });
     }
     validate_address("outbox", &config.outbox)?;
-    config.attesters.validate()?;
+    config.attesters.validate(api)?;
+    let (receive, max) = gas_limits(config);
+    validate_gas_limits(receive, max)
+}
+
+fn gas_limits(config: &SourceConfig) -> (u64, u64) {
     let receive_gas_limit = config
         .receive_gas_limit
         .unwrap_or(DEFAULT_RECEIVE_GAS_LIMIT);
     let max_receive_gas_limit = config
         .max_receive_gas_limit
         .unwrap_or(DEFAULT_MAX_RECEIVE_GAS_LIMIT.max(receive_gas_limit));
-    validate_gas_limits(receive_gas_limit, max_receive_gas_limit)?;
+    (receive_gas_limit, max_receive_gas_limit)
+}
+
+/// Stores a checked source with its epoch-1 attester set and an empty light client.
+fn save_new_source(storage: &mut dyn Storage, config: &SourceConfig) -> Result<(), ContractError> {
+    let (receive_gas_limit, max_receive_gas_limit) = gas_limits(config);
     state::save_source(
         storage,
         &config.chain,
@@ -140,6 +168,7 @@ fn save_new_source(
             max_receive_gas_limit,
             epoch: 1,
             frozen: None,
+            generation: 0,
         },
     )?;
     state::save_attesters(storage, &config.chain, &config.attesters)?;
@@ -157,51 +186,261 @@ pub fn load_source(storage: &dyn Storage, chain: &str) -> Result<Source, Contrac
     })
 }
 
-pub fn add_source(
+/// A change of trust from the owner: checked now, carried out after the instance's
+/// `trust_delay_seconds` by anyone (at once when the delay is zero). Watchers see it
+/// coming in the `ccmp_proposal` event and the `proposals` query, and a stolen owner key
+/// cannot change whom the inbox trusts faster than they can react.
+pub fn propose(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
-    config: SourceConfig,
+    change: TrustChange,
 ) -> Result<Response, ContractError> {
     assert_owner(deps.storage, &info)?;
-    let chain_id = state::load_config(deps.storage)?.chain_id;
-    save_new_source(deps.storage, &chain_id, &config)?;
+    let mut config = state::load_config(deps.storage)?;
+    check_change(deps.storage, deps.api, &config, &change)?;
+    if config.trust_delay_seconds == 0 {
+        return apply_change(deps, change);
+    }
+    if state::count_proposals(deps.storage, MAX_PENDING_PROPOSALS) >= MAX_PENDING_PROPOSALS {
+        return Err(ContractError::TooManyProposals {
+            max: MAX_PENDING_PROPOSALS,
+        });
+    }
+    let id = config.next_proposal_id;
+    config.next_proposal_id = id.checked_add(1).ok_or(ContractError::EpochOverflow)?;
+    let proposal = Proposal {
+        change,
+        proposed_at: env.block.time,
+        executable_at: env.block.time.plus_seconds(config.trust_delay_seconds),
+    };
+    state::save_proposal(deps.storage, id, &proposal)?;
+    state::save_config(deps.storage, &config)?;
     Ok(Response::new()
-        .add_attribute("action", "add_source")
-        .add_attribute("chain", &config.chain)
-        .add_attribute("outbox", &config.outbox)
-        .add_attribute("ordered", config.ordered.to_string())
-        .add_event(events::attesters(
-            &config.chain,
-            1,
-            &config.attesters,
-            "owner",
+        .add_attribute("action", "propose")
+        .add_attribute("proposal_id", id.to_string())
+        .add_event(events::proposal(
+            "proposed",
+            id,
+            &proposal.change,
+            proposal.executable_at,
         )))
 }
 
-/// The owner's way out of a compromised or frozen attester set.
-pub fn set_attesters(
+/// Carries out a due proposal. Anyone: once the delay has passed the owner's decision
+/// stands, and no one has to wait for the owner to finish it. Everything is checked again,
+/// since the state may have moved since the proposal.
+pub fn execute_proposal(deps: DepsMut, env: Env, id: u64) -> Result<Response, ContractError> {
+    let proposal =
+        state::load_proposal(deps.storage, id)?.ok_or(ContractError::UnknownProposal { id })?;
+    if env.block.time < proposal.executable_at {
+        return Err(ContractError::ProposalNotDue {
+            id,
+            executable_at: proposal.executable_at,
+        });
+    }
+    let config = state::load_config(deps.storage)?;
+    check_change(deps.storage, deps.api, &config, &proposal.change)?;
+    state::remove_proposal(deps.storage, id);
+    let event = events::proposal("executed", id, &proposal.change, proposal.executable_at);
+    Ok(apply_change(deps, proposal.change)?
+        .add_attribute("proposal_id", id.to_string())
+        .add_event(event))
+}
+
+pub fn cancel_proposal(
     deps: DepsMut,
     info: MessageInfo,
+    id: u64,
+) -> Result<Response, ContractError> {
+    assert_owner(deps.storage, &info)?;
+    let proposal =
+        state::load_proposal(deps.storage, id)?.ok_or(ContractError::UnknownProposal { id })?;
+    state::remove_proposal(deps.storage, id);
+    Ok(Response::new()
+        .add_attribute("action", "cancel_proposal")
+        .add_attribute("proposal_id", id.to_string())
+        .add_event(events::proposal(
+            "cancelled",
+            id,
+            &proposal.change,
+            proposal.executable_at,
+        )))
+}
+
+/// Everything a change needs to be valid, read-only: run when it is proposed and again
+/// when it is carried out.
+fn check_change(
+    storage: &dyn Storage,
+    api: &dyn Api,
+    config: &Config,
+    change: &TrustChange,
+) -> Result<(), ContractError> {
+    match change {
+        TrustChange::AddSource(source) => check_new_source(storage, api, &config.chain_id, source),
+        TrustChange::SetAttesters {
+            source_chain,
+            attesters,
+        } => {
+            load_source(storage, source_chain)?;
+            attesters.validate(api)?;
+            Ok(())
+        }
+        TrustChange::Unfreeze {
+            source_chain,
+            rollback_to,
+        } => check_rollback(storage, source_chain, *rollback_to).map(|_| ()),
+    }
+}
+
+/// The source, frozen, and the checkpoint `rollback_to` names (`None` for 0, the empty
+/// log): a stored checkpoint of the current generation at or below the freeze's bound.
+fn check_rollback(
+    storage: &dyn Storage,
+    chain: &str,
+    rollback_to: u64,
+) -> Result<(Source, Option<StoredCheckpoint>), ContractError> {
+    let source = load_source(storage, chain)?;
+    let freeze = source
+        .frozen
+        .as_ref()
+        .ok_or_else(|| ContractError::NotFrozen {
+            chain: chain.to_string(),
+        })?;
+    let invalid = || ContractError::InvalidRollback {
+        chain: chain.to_string(),
+        rollback_to,
+        max: freeze.max_rollback_to,
+    };
+    if rollback_to > freeze.max_rollback_to {
+        return Err(invalid());
+    }
+    let checkpoint = match rollback_to {
+        0 => None,
+        size => {
+            let root = state::load_checkpoint_root(storage, chain, source.generation, size)?
+                .ok_or_else(invalid)?;
+            Some(StoredCheckpoint { size, root })
+        }
+    };
+    Ok((source, checkpoint))
+}
+
+fn apply_change(deps: DepsMut, change: TrustChange) -> Result<Response, ContractError> {
+    match change {
+        TrustChange::AddSource(config) => {
+            save_new_source(deps.storage, &config)?;
+            Ok(Response::new()
+                .add_attribute("action", "add_source")
+                .add_attribute("chain", &config.chain)
+                .add_attribute("outbox", &config.outbox)
+                .add_attribute("ordered", config.ordered.to_string())
+                .add_event(events::attesters(
+                    &config.chain,
+                    1,
+                    &config.attesters,
+                    "owner",
+                )))
+        }
+        TrustChange::SetAttesters {
+            source_chain,
+            attesters,
+        } => {
+            let mut source = load_source(deps.storage, &source_chain)?;
+            source.epoch = source
+                .epoch
+                .checked_add(1)
+                .ok_or(ContractError::EpochOverflow)?;
+            state::save_attesters(deps.storage, &source_chain, &attesters)?;
+            state::save_source(deps.storage, &source_chain, &source)?;
+            Ok(Response::new()
+                .add_attribute("action", "set_attesters")
+                .add_event(events::attesters(
+                    &source_chain,
+                    source.epoch,
+                    &attesters,
+                    "owner",
+                )))
+        }
+        TrustChange::Unfreeze {
+            source_chain,
+            rollback_to,
+        } => unfreeze(deps.storage, &source_chain, rollback_to),
+    }
+}
+
+/// Lifts a freeze and rolls the light client back to `rollback_to`. After an
+/// equivocation only once the set that equivocated has been replaced: unfreezing under the
+/// same keys would let them sign the conflicting history again. The rollback moves the
+/// source to a new checkpoint generation holding only `rollback_to`: every checkpoint
+/// stored before stops being usable at once, in one write however many there are.
+/// Statuses stay, so no message is processed twice.
+fn unfreeze(
+    storage: &mut dyn Storage,
+    chain: &str,
+    rollback_to: u64,
+) -> Result<Response, ContractError> {
+    let (mut source, checkpoint) = check_rollback(storage, chain, rollback_to)?;
+    let Some(freeze) = source.frozen.take() else {
+        return Err(ContractError::NotFrozen {
+            chain: chain.to_string(),
+        });
+    };
+    if matches!(freeze.cause, FreezeCause::Equivocation { .. }) && source.epoch <= freeze.epoch {
+        return Err(ContractError::AttestersNotReplaced {
+            chain: chain.to_string(),
+            frozen_epoch: freeze.epoch,
+            epoch: source.epoch,
+        });
+    }
+    source.generation = source
+        .generation
+        .checked_add(1)
+        .ok_or(ContractError::EpochOverflow)?;
+    match checkpoint {
+        Some(checkpoint) => state::save_checkpoint(storage, chain, source.generation, &checkpoint),
+        None => state::remove_latest_checkpoint(storage, chain),
+    }
+    state::save_source(storage, chain, &source)?;
+    Ok(Response::new()
+        .add_attribute("action", "unfreeze")
+        .add_attribute("source_chain", chain)
+        .add_attribute("epoch", source.epoch.to_string())
+        .add_event(events::source_unfrozen(
+            chain,
+            rollback_to,
+            source.generation,
+            source.epoch,
+        )))
+}
+
+/// Freezes a source at once on the owner's word: a brake, so not time-locked. Idempotent,
+/// like `pause`, so an operator racing to freeze in an emergency never fails.
+pub fn freeze(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
     source_chain: String,
-    attesters: AttesterSet,
 ) -> Result<Response, ContractError> {
     assert_owner(deps.storage, &info)?;
     let mut source = load_source(deps.storage, &source_chain)?;
-    attesters.validate()?;
-    source.epoch = source
-        .epoch
-        .checked_add(1)
-        .ok_or(ContractError::EpochOverflow)?;
-    state::save_attesters(deps.storage, &source_chain, &attesters)?;
-    state::save_source(deps.storage, &source_chain, &source)?;
-    Ok(Response::new()
-        .add_attribute("action", "set_attesters")
-        .add_event(events::attesters(
-            &source_chain,
-            source.epoch,
-            &attesters,
-            "owner",
-        )))
+    if source.frozen.is_some() {
+        return Ok(Response::new()
+            .add_attribute("action", "freeze")
+            .add_attribute("result", "already_frozen"));
+    }
+    let latest = state::load_latest_checkpoint(deps.storage, &source_chain)?
+        .map_or(0, |checkpoint| checkpoint.size);
+    Ok(light_client::freeze(
+        deps.storage,
+        &env,
+        &source_chain,
+        &mut source,
+        FreezeCause::Owner {},
+        latest,
+    )?
+    .add_attribute("action", "freeze")
+    .add_attribute("result", "source_frozen"))
 }
 
 pub fn set_gas_limits(
@@ -242,35 +481,6 @@ pub fn set_limits(
         .add_attribute("max_body_bytes", max_body_bytes.to_string()))
 }
 
-/// Lifts a freeze only after the set that equivocated has been replaced: unfreezing under
-/// the same keys would let them sign the conflicting history again.
-pub fn unfreeze(
-    deps: DepsMut,
-    info: MessageInfo,
-    source_chain: String,
-) -> Result<Response, ContractError> {
-    assert_owner(deps.storage, &info)?;
-    let mut source = load_source(deps.storage, &source_chain)?;
-    let freeze = source
-        .frozen
-        .take()
-        .ok_or_else(|| ContractError::NotFrozen {
-            chain: source_chain.clone(),
-        })?;
-    if source.epoch <= freeze.epoch {
-        return Err(ContractError::AttestersNotReplaced {
-            chain: source_chain,
-            frozen_epoch: freeze.epoch,
-            epoch: source.epoch,
-        });
-    }
-    state::save_source(deps.storage, &source_chain, &source)?;
-    Ok(Response::new()
-        .add_attribute("action", "unfreeze")
-        .add_attribute("source_chain", source_chain)
-        .add_attribute("epoch", source.epoch.to_string()))
-}
-
 /// Idempotent, so an operator racing to pause in an emergency never fails.
 pub fn set_paused(
     deps: DepsMut,
@@ -300,11 +510,15 @@ pub fn ownership(
 
 pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {
     let stored = cw2::get_contract_version(deps.storage)?;
-    check_migration(
+    // An inbox of an older layout would read its checkpoints as missing and refuse every
+    // proof: refuse it here instead of "succeeding".
+    check_migration_from_layout(
         &stored.contract,
         &stored.version,
         CONTRACT_NAME,
         CONTRACT_VERSION,
+        LAYOUT_VERSION,
+        "inbox",
     )?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     Ok(Response::new()

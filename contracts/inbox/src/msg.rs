@@ -1,7 +1,7 @@
 //! The inbox's public JSON interface (PROTOCOL.md §6).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::{Addr, HexBinary};
+use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp};
 
 pub use ccmp_types::{
     AttesterSet, AttesterSignature, Checkpoint, Message, MessageStatus, MessageStatusResponse,
@@ -18,6 +18,11 @@ pub struct InstantiateMsg {
     pub max_batch_size: Option<u32>,
     /// The largest message body accepted; 65,536 when omitted, at most 1 MiB.
     pub max_body_bytes: Option<u32>,
+    /// How long every change of trust (`add_source`, `set_attesters`, `unfreeze`) waits
+    /// between its proposal and the moment it can take effect, in seconds: at most
+    /// 30 days. Fixed for the contract's life. Zero applies them at once: only for tests
+    /// and chains whose owner is itself time-locked governance.
+    pub trust_delay_seconds: u64,
 }
 
 /// A source chain whose outbox lane to this chain the inbox follows.
@@ -61,6 +66,17 @@ pub enum ExecuteMsg {
     Deliver {
         items: Vec<DeliveryItem>,
     },
+    /// Proves many messages of one lane with one multiproof (PROTOCOL.md §8) and
+    /// dispatches them as `deliver` does. Anyone.
+    DeliverBatch {
+        source_chain: String,
+        /// A stored checkpoint of the source, above every nonce.
+        checkpoint_size: u64,
+        /// Each message's `message_bytes` (§2), nonces strictly increasing.
+        messages: Vec<Binary>,
+        /// The multiproof's 32-byte hashes, concatenated.
+        proof: Binary,
+    },
     /// Dispatches a failed message again, optionally with a higher gas limit (up to the
     /// source's `max_receive_gas_limit`). Anyone.
     Retry {
@@ -74,9 +90,23 @@ pub enum ExecuteMsg {
         attesters: AttesterSet,
         signatures: Vec<AttesterSignature>,
     },
-    /// Starts following a new source. Owner.
+    /// Freezes a source on attested evidence that its attesters signed two histories
+    /// (PROTOCOL.md §5): `checkpoint` attested by the current set, and the root at the
+    /// smaller size of the larger history (`prefix_root`) proven by `consistency_proof`
+    /// and differing from the other. Anyone; refused, changing nothing, unless it is
+    /// evidence.
+    ReportEquivocation {
+        checkpoint: Checkpoint,
+        signatures: Vec<AttesterSignature>,
+        /// A stored checkpoint of the source.
+        stored_size: u64,
+        prefix_root: HexBinary,
+        consistency_proof: Vec<HexBinary>,
+    },
+    /// Proposes to follow a new source (time-locked). Owner.
     AddSource(SourceConfig),
-    /// Replaces a source's attester set (epoch + 1), also while it is frozen. Owner.
+    /// Proposes to replace a source's attester set (epoch + 1), also while it is frozen
+    /// (time-locked). Owner.
     SetAttesters {
         source_chain: String,
         attesters: AttesterSet,
@@ -92,9 +122,26 @@ pub enum ExecuteMsg {
         max_batch_size: u32,
         max_body_bytes: u32,
     },
-    /// Lifts an equivocation freeze, once the attester set has been replaced. Owner.
+    /// Proposes to lift a freeze (time-locked), rolling the light client back to the stored
+    /// checkpoint `rollback_to` (0: to the empty log): every stored checkpoint above it
+    /// stops being usable. After an equivocation the attester set must have been replaced
+    /// by the time it executes. Owner.
     Unfreeze {
         source_chain: String,
+        rollback_to: u64,
+    },
+    /// Freezes a source at once (no deliveries, retries or checkpoints) on the owner's
+    /// word. Owner.
+    Freeze {
+        source_chain: String,
+    },
+    /// Carries out a proposal whose delay has passed. Anyone.
+    ExecuteProposal {
+        id: u64,
+    },
+    /// Withdraws a pending proposal. Owner.
+    CancelProposal {
+        id: u64,
     },
     /// Stops `deliver` and `retry` (checkpoints, rotations and queries go on). Owner.
     Pause {},
@@ -143,6 +190,15 @@ pub enum QueryMsg {
     /// Where a message stands; `unknown` for a nonce never seen (not an error).
     #[returns(MessageStatusResponse)]
     MessageStatus { source_chain: String, nonce: u64 },
+    /// A pending proposal.
+    #[returns(ProposalResponse)]
+    Proposal { id: u64 },
+    /// Pending proposals in id order after `start_after`: 10 by default, at most 30.
+    #[returns(ProposalsResponse)]
+    Proposals {
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
 }
 
 #[cw_serde]
@@ -153,17 +209,65 @@ pub struct ConfigResponse {
     pub paused: bool,
     pub max_batch_size: u32,
     pub max_body_bytes: u32,
+    pub trust_delay_seconds: u64,
+    /// The id the next proposal gets.
+    pub next_proposal_id: u64,
 }
 
-/// Evidence of an equivocation: two attested roots for one size.
+/// Why and where a source is frozen.
 #[cw_serde]
 pub struct Freeze {
-    pub size: u64,
-    pub stored_root: HexBinary,
-    pub conflicting_root: HexBinary,
-    /// The epoch of the set that signed both.
+    pub cause: FreezeCause,
+    /// The highest checkpoint size `unfreeze` may roll back to: the smallest size the
+    /// evidence disputes (the latest size at an owner's freeze).
+    pub max_rollback_to: u64,
+    /// The attester epoch at the freeze.
     pub epoch: u64,
     pub height: u64,
+}
+
+#[cw_serde]
+pub enum FreezeCause {
+    /// Attested evidence: the stored checkpoint `stored_size` and the attested
+    /// `conflicting_size` cannot both be the lane. With equal sizes the roots are the two
+    /// checkpoints' roots; otherwise `conflicting_root` is the root at the smaller size
+    /// of the larger history, which differs from the smaller checkpoint's root.
+    Equivocation {
+        stored_size: u64,
+        stored_root: HexBinary,
+        conflicting_size: u64,
+        conflicting_root: HexBinary,
+    },
+    /// The owner's `freeze`.
+    Owner {},
+}
+
+/// A change of trust waiting for its delay.
+#[cw_serde]
+pub enum TrustChange {
+    AddSource(SourceConfig),
+    SetAttesters {
+        source_chain: String,
+        attesters: AttesterSet,
+    },
+    Unfreeze {
+        source_chain: String,
+        rollback_to: u64,
+    },
+}
+
+#[cw_serde]
+pub struct ProposalResponse {
+    pub id: u64,
+    pub change: TrustChange,
+    pub proposed_at: Timestamp,
+    /// From when anyone may execute it.
+    pub executable_at: Timestamp,
+}
+
+#[cw_serde]
+pub struct ProposalsResponse {
+    pub proposals: Vec<ProposalResponse>,
 }
 
 #[cw_serde]
@@ -175,6 +279,8 @@ pub struct SourceResponse {
     pub epoch: u64,
     /// Set while the source is frozen.
     pub frozen: Option<Freeze>,
+    /// Rises by one with every rollback: checkpoints of earlier generations are unusable.
+    pub checkpoint_generation: u32,
     pub latest_checkpoint: Option<CheckpointEntry>,
     /// For ordered sources: the nonce that must come next.
     pub next_nonce: Option<u64>,

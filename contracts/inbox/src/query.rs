@@ -4,16 +4,27 @@ use cosmwasm_std::{to_json_binary, Binary, Deps, HexBinary};
 use crate::error::ContractError;
 use crate::execute::load_source;
 use crate::msg::{
-    CheckpointEntry, CheckpointResponse, CheckpointsResponse, ConfigResponse, Freeze, QueryMsg,
-    SourceResponse, SourcesResponse,
+    CheckpointEntry, CheckpointResponse, CheckpointsResponse, ConfigResponse, ProposalResponse,
+    ProposalsResponse, QueryMsg, SourceResponse, SourcesResponse,
 };
-use crate::state::{self, Source, StoredCheckpoint};
+use crate::state::{self, Proposal, Source, StoredCheckpoint};
 
 pub const DEFAULT_SOURCES_LIMIT: u32 = 10;
 /// Sources carry their attester sets (up to 100 keys each), so pages stay small.
 pub const MAX_SOURCES_LIMIT: u32 = 30;
 pub const DEFAULT_CHECKPOINTS_LIMIT: u32 = 30;
 pub const MAX_CHECKPOINTS_LIMIT: u32 = 100;
+pub const DEFAULT_PROPOSALS_LIMIT: u32 = 10;
+pub const MAX_PROPOSALS_LIMIT: u32 = 30;
+
+fn proposal_response(id: u64, proposal: Proposal) -> ProposalResponse {
+    ProposalResponse {
+        id,
+        change: proposal.change,
+        proposed_at: proposal.proposed_at,
+        executable_at: proposal.executable_at,
+    }
+}
 
 pub fn query(deps: Deps, msg: QueryMsg) -> Result<Binary, ContractError> {
     Ok(match msg {
@@ -37,6 +48,21 @@ pub fn query(deps: Deps, msg: QueryMsg) -> Result<Binary, ContractError> {
             source_chain,
             nonce,
         } => to_json_binary(&message_status(deps, &source_chain, nonce)?)?,
+        QueryMsg::Proposal { id } => {
+            let proposal = state::load_proposal(deps.storage, id)?
+                .ok_or(ContractError::UnknownProposal { id })?;
+            to_json_binary(&proposal_response(id, proposal))?
+        }
+        QueryMsg::Proposals { start_after, limit } => {
+            let limit = limit
+                .unwrap_or(DEFAULT_PROPOSALS_LIMIT)
+                .min(MAX_PROPOSALS_LIMIT) as usize;
+            let proposals = state::proposals_page(deps.storage, start_after, limit)?
+                .into_iter()
+                .map(|(id, proposal)| proposal_response(id, proposal))
+                .collect();
+            to_json_binary(&ProposalsResponse { proposals })?
+        }
     })
 }
 
@@ -50,6 +76,8 @@ fn config(deps: Deps) -> Result<ConfigResponse, ContractError> {
         paused: config.paused,
         max_batch_size: config.max_batch_size,
         max_body_bytes: config.max_body_bytes,
+        trust_delay_seconds: config.trust_delay_seconds,
+        next_proposal_id: config.next_proposal_id,
     })
 }
 
@@ -77,13 +105,8 @@ fn source_response(
         ordered: source.ordered,
         attesters,
         epoch: source.epoch,
-        frozen: source.frozen.map(|freeze| Freeze {
-            size: freeze.size,
-            stored_root: freeze.stored_root,
-            conflicting_root: freeze.conflicting_root,
-            epoch: freeze.epoch,
-            height: freeze.height,
-        }),
+        frozen: source.frozen,
+        checkpoint_generation: source.generation,
         latest_checkpoint,
         next_nonce,
         receive_gas_limit: source.receive_gas_limit,
@@ -112,10 +135,12 @@ fn checkpoint(
     source_chain: String,
     size: Option<u64>,
 ) -> Result<CheckpointResponse, ContractError> {
-    load_source(deps.storage, &source_chain)?;
+    let source = load_source(deps.storage, &source_chain)?;
     let found = match size {
-        Some(size) => state::load_checkpoint_root(deps.storage, &source_chain, size)?
-            .map(|root| StoredCheckpoint { size, root }),
+        Some(size) => {
+            state::load_checkpoint_root(deps.storage, &source_chain, source.generation, size)?
+                .map(|root| StoredCheckpoint { size, root })
+        }
         None => state::load_latest_checkpoint(deps.storage, &source_chain)?,
     };
     let checkpoint = found.ok_or_else(|| ContractError::UnknownCheckpoint {
@@ -135,14 +160,20 @@ fn checkpoints(
     start_after: Option<u64>,
     limit: Option<u32>,
 ) -> Result<CheckpointsResponse, ContractError> {
-    load_source(deps.storage, &source_chain)?;
+    let source = load_source(deps.storage, &source_chain)?;
     let limit = limit
         .unwrap_or(DEFAULT_CHECKPOINTS_LIMIT)
         .min(MAX_CHECKPOINTS_LIMIT) as usize;
-    let checkpoints = state::checkpoints_page(deps.storage, &source_chain, start_after, limit)?
-        .into_iter()
-        .map(entry)
-        .collect();
+    let checkpoints = state::checkpoints_page(
+        deps.storage,
+        &source_chain,
+        source.generation,
+        start_after,
+        limit,
+    )?
+    .into_iter()
+    .map(entry)
+    .collect();
     Ok(CheckpointsResponse {
         source_chain,
         checkpoints,

@@ -10,8 +10,11 @@
 
 use ccmp_types::{AttesterSet, Hash, MessageStatus, Ownership};
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{HexBinary, Order, StdError, StdResult, Storage};
+use cosmwasm_std::{HexBinary, Order, StdError, StdResult, Storage, Timestamp};
 use cw_storage_plus::{Bound, Item, Map};
+
+pub use crate::msg::Freeze;
+use crate::msg::TrustChange;
 
 #[cw_serde]
 pub struct Config {
@@ -19,6 +22,16 @@ pub struct Config {
     pub paused: bool,
     pub max_batch_size: u32,
     pub max_body_bytes: u32,
+    pub trust_delay_seconds: u64,
+    pub next_proposal_id: u64,
+}
+
+/// A change of trust waiting for its delay.
+#[cw_serde]
+pub struct Proposal {
+    pub change: TrustChange,
+    pub proposed_at: Timestamp,
+    pub executable_at: Timestamp,
 }
 
 /// What delivery reads of a source; the attester set is kept apart because only
@@ -32,15 +45,10 @@ pub struct Source {
     /// The epoch of the current attester set: 1, plus one per change.
     pub epoch: u64,
     pub frozen: Option<Freeze>,
-}
-
-#[cw_serde]
-pub struct Freeze {
-    pub size: u64,
-    pub stored_root: HexBinary,
-    pub conflicting_root: HexBinary,
-    pub epoch: u64,
-    pub height: u64,
+    /// The checkpoint generation: stored checkpoints are keyed by it, and a rollback
+    /// moves to the next one, so every checkpoint of an earlier generation is unusable at
+    /// once, whatever their number.
+    pub generation: u32,
 }
 
 /// A stored checkpoint.
@@ -64,9 +72,10 @@ const OWNERSHIP: Item<Ownership> = Item::new("o");
 const SOURCES: Map<&str, Source> = Map::new("s");
 const ATTESTERS: Map<&str, ()> = Map::new("a");
 const RECEIPTS: Map<(&str, u64), Receipt> = Map::new("r");
+const PROPOSALS: Map<u64, Proposal> = Map::new("p");
 // Raw-valued maps: only their key layout is used (values are written with `Storage::set`).
 const LATEST_CHECKPOINT: Map<&str, ()> = Map::new("l");
-const CHECKPOINTS: Map<(&str, u64), ()> = Map::new("k");
+const CHECKPOINTS: Map<(&str, u32, u64), ()> = Map::new("k");
 const NEXT_NONCE: Map<&str, ()> = Map::new("n");
 const STATUS_CHUNKS: Map<(&str, u64), ()> = Map::new("b");
 
@@ -157,13 +166,16 @@ pub fn load_latest_checkpoint(
         .transpose()
 }
 
+/// The root of a stored checkpoint of generation `generation` (the source's current one
+/// for every use: older generations were rolled back).
 pub fn load_checkpoint_root(
     storage: &dyn Storage,
     chain: &str,
+    generation: u32,
     size: u64,
 ) -> StdResult<Option<Hash>> {
     storage
-        .get(&CHECKPOINTS.key((chain, size)))
+        .get(&CHECKPOINTS.key((chain, generation, size)))
         .map(|bytes| {
             bytes
                 .try_into()
@@ -172,25 +184,49 @@ pub fn load_checkpoint_root(
         .transpose()
 }
 
-/// Stores a checkpoint and makes it the latest (checkpoints only ever grow).
-pub fn save_checkpoint(storage: &mut dyn Storage, chain: &str, checkpoint: &StoredCheckpoint) {
-    storage.set(&CHECKPOINTS.key((chain, checkpoint.size)), &checkpoint.root);
+/// Stores a checkpoint in `generation` and makes it the latest (checkpoints only ever
+/// grow, but for a rollback).
+pub fn save_checkpoint(
+    storage: &mut dyn Storage,
+    chain: &str,
+    generation: u32,
+    checkpoint: &StoredCheckpoint,
+) {
+    storage.set(
+        &CHECKPOINTS.key((chain, generation, checkpoint.size)),
+        &checkpoint.root,
+    );
+    save_latest_checkpoint(storage, chain, checkpoint);
+}
+
+/// Makes `checkpoint` the latest, which every new checkpoint must extend.
+pub fn save_latest_checkpoint(
+    storage: &mut dyn Storage,
+    chain: &str,
+    checkpoint: &StoredCheckpoint,
+) {
     let mut latest = [0u8; 40];
     latest[..8].copy_from_slice(&checkpoint.size.to_be_bytes());
     latest[8..].copy_from_slice(&checkpoint.root);
     storage.set(&LATEST_CHECKPOINT.key(chain), &latest);
 }
 
+/// Back to the empty log (a rollback to 0).
+pub fn remove_latest_checkpoint(storage: &mut dyn Storage, chain: &str) {
+    storage.remove(&LATEST_CHECKPOINT.key(chain));
+}
+
 /// Stored checkpoints in size order after `start_after`, at most `limit`.
 pub fn checkpoints_page(
     storage: &dyn Storage,
     chain: &str,
+    generation: u32,
     start_after: Option<u64>,
     limit: usize,
 ) -> StdResult<Vec<StoredCheckpoint>> {
     // Keys only: the values are raw roots, which a typed range would try to parse.
     let sizes: Vec<Vec<u8>> = CHECKPOINTS
-        .prefix(chain)
+        .prefix((chain, generation))
         .keys_raw(
             storage,
             start_after.map(Bound::exclusive),
@@ -205,7 +241,7 @@ pub fn checkpoints_page(
             let size = <[u8; 8]>::try_from(key.as_slice())
                 .map(u64::from_be_bytes)
                 .map_err(|_| corrupt("checkpoint key", chain))?;
-            let root = load_checkpoint_root(storage, chain, size)?
+            let root = load_checkpoint_root(storage, chain, generation, size)?
                 .ok_or_else(|| corrupt("checkpoint root", chain))?;
             Ok(StoredCheckpoint { size, root })
         })
@@ -306,6 +342,43 @@ pub fn save_receipt(
     RECEIPTS.save(storage, (chain, nonce), receipt)
 }
 
+pub fn load_proposal(storage: &dyn Storage, id: u64) -> StdResult<Option<Proposal>> {
+    PROPOSALS.may_load(storage, id)
+}
+
+pub fn save_proposal(storage: &mut dyn Storage, id: u64, proposal: &Proposal) -> StdResult<()> {
+    PROPOSALS.save(storage, id, proposal)
+}
+
+pub fn remove_proposal(storage: &mut dyn Storage, id: u64) {
+    PROPOSALS.remove(storage, id)
+}
+
+/// Pending proposals in id order after `start_after`, at most `limit`.
+pub fn proposals_page(
+    storage: &dyn Storage,
+    start_after: Option<u64>,
+    limit: usize,
+) -> StdResult<Vec<(u64, Proposal)>> {
+    PROPOSALS
+        .range(
+            storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(limit)
+        .collect()
+}
+
+/// How many proposals are pending, up to `max` (a bounded count).
+pub fn count_proposals(storage: &dyn Storage, max: usize) -> usize {
+    PROPOSALS
+        .keys_raw(storage, None, None, Order::Ascending)
+        .take(max)
+        .count()
+}
+
 fn corrupt(what: &str, chain: &str) -> StdError {
     StdError::msg(format!("corrupt {what} in storage for source {chain:?}"))
 }
@@ -369,18 +442,27 @@ mod tests {
             size: 0x0102_0304_0506_0708,
             root: [9; 32],
         };
-        save_checkpoint(&mut storage, "a", &checkpoint);
+        save_checkpoint(&mut storage, "a", 0, &checkpoint);
         assert_eq!(
             load_latest_checkpoint(&storage, "a").unwrap(),
             Some(checkpoint)
         );
         assert_eq!(
-            load_checkpoint_root(&storage, "a", checkpoint.size).unwrap(),
+            load_checkpoint_root(&storage, "a", 0, checkpoint.size).unwrap(),
             Some([9; 32])
         );
+        // Another generation does not see it.
         assert_eq!(
-            checkpoints_page(&storage, "a", None, 10).unwrap(),
+            load_checkpoint_root(&storage, "a", 1, checkpoint.size).unwrap(),
+            None
+        );
+        assert_eq!(
+            checkpoints_page(&storage, "a", 0, None, 10).unwrap(),
             vec![checkpoint]
+        );
+        assert_eq!(
+            checkpoints_page(&storage, "a", 1, None, 10).unwrap(),
+            vec![]
         );
 
         assert_eq!(load_next_nonce(&storage, "a").unwrap(), 0);
@@ -391,8 +473,8 @@ mod tests {
         assert!(load_status(&storage, "a", 3).is_err());
         storage.set(&LATEST_CHECKPOINT.key("a"), &[0; 39]);
         assert!(load_latest_checkpoint(&storage, "a").is_err());
-        storage.set(&CHECKPOINTS.key(("a", 3)), &[0; 33]);
-        assert!(load_checkpoint_root(&storage, "a", 3).is_err());
+        storage.set(&CHECKPOINTS.key(("a", 0, 3)), &[0; 33]);
+        assert!(load_checkpoint_root(&storage, "a", 0, 3).is_err());
         storage.set(&NEXT_NONCE.key("a"), &[0; 7]);
         assert!(load_next_nonce(&storage, "a").is_err());
     }

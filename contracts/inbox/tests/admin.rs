@@ -38,6 +38,7 @@ fn bare(sources: Vec<SourceConfig>) -> InstantiateMsg {
         sources: Some(sources),
         max_batch_size: None,
         max_body_bytes: None,
+        trust_delay_seconds: 0,
     }
 }
 
@@ -62,6 +63,8 @@ fn instantiate_defaults_and_config() {
             paused: false,
             max_batch_size: 100,
             max_body_bytes: 65_536,
+            trust_delay_seconds: 0,
+            next_proposal_id: 1,
         }
     );
     let source = suite.source(SOURCE);
@@ -184,6 +187,7 @@ fn instantiate_refuses_bad_configuration() {
         let msg = InstantiateMsg {
             max_batch_size: Some(batch),
             max_body_bytes: Some(body),
+            trust_delay_seconds: 0,
             ..bare(vec![])
         };
         expect_instantiate_error(&mut suite, &msg, expected);
@@ -194,6 +198,7 @@ fn instantiate_refuses_bad_configuration() {
         &InstantiateMsg {
             max_batch_size: Some(1000),
             max_body_bytes: Some(1_048_576),
+            trust_delay_seconds: 0,
             ..bare(vec![])
         },
     )
@@ -220,7 +225,12 @@ fn owner_actions_refuse_everyone_else() {
         },
         ExecuteMsg::Unfreeze {
             source_chain: SOURCE.into(),
+            rollback_to: 0,
         },
+        ExecuteMsg::Freeze {
+            source_chain: SOURCE.into(),
+        },
+        ExecuteMsg::CancelProposal { id: 1 },
         ExecuteMsg::Pause {},
         ExecuteMsg::Unpause {},
         ExecuteMsg::TransferOwnership {

@@ -764,11 +764,24 @@ mod rejections {
         suite.lane.push(&receiver, &[7u8; 8], None);
         suite.lane.push(&receiver, &[7u8; 9], None);
         suite.submit(103).unwrap();
-        suite.refuses(
-            &deliver_msg(vec![suite.lane.item(102, 103)]),
-            MessageError::BodyTooLarge { len: 9, max: 8 }.into(),
+        // A proven message over the body limit is recorded `failed`, never fails the call
+        // (PROTOCOL.md §7): the message beside it is delivered.
+        let response = suite
+            .deliver(vec![suite.lane.item(101, 103), suite.lane.item(102, 103)])
+            .unwrap();
+        assert_eq!(
+            deliver_outcomes(&response),
+            [
+                (101, DeliveryOutcome::Dispatched),
+                (102, DeliveryOutcome::Failed)
+            ]
         );
-        suite.deliver(vec![suite.lane.item(101, 103)]).unwrap();
+        let status = suite.status(SOURCE, 102);
+        assert_eq!(status.status, MessageStatus::Failed);
+        assert_eq!(
+            status.error.as_deref(),
+            Some("body of 9 bytes is over this inbox's limit of 8 bytes")
+        );
     }
 
     #[test]

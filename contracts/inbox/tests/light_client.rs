@@ -422,7 +422,7 @@ mod equivocation {
             ["ab".repeat(32)]
         );
         let frozen = suite.source(SOURCE).frozen.expect("frozen");
-        assert_eq!((frozen.size, frozen.epoch), (4, 1));
+        assert_eq!((frozen.max_rollback_to, frozen.epoch), (4, 1));
 
         // Frozen: no checkpoints, no deliveries.
         let frozen_error = ContractError::SourceFrozen {
@@ -469,6 +469,7 @@ mod equivocation {
         suite.owner_refuses(
             &ExecuteMsg::Unfreeze {
                 source_chain: SOURCE.into(),
+                rollback_to: 4,
             },
             ContractError::AttestersNotReplaced {
                 chain: SOURCE.into(),
@@ -480,6 +481,7 @@ mod equivocation {
         suite.refuses(
             &ExecuteMsg::Unfreeze {
                 source_chain: SOURCE.into(),
+                rollback_to: 4,
             },
             ContractError::Ownership(ccmp_types::OwnershipError::NotOwner),
         );
@@ -492,6 +494,7 @@ mod equivocation {
         suite
             .as_owner(&ExecuteMsg::Unfreeze {
                 source_chain: SOURCE.into(),
+                rollback_to: 4,
             })
             .unwrap();
         let source = suite.source(SOURCE);
@@ -500,6 +503,7 @@ mod equivocation {
         suite.owner_refuses(
             &ExecuteMsg::Unfreeze {
                 source_chain: SOURCE.into(),
+                rollback_to: 4,
             },
             ContractError::NotFrozen {
                 chain: SOURCE.into(),
@@ -534,7 +538,8 @@ mod rotation {
     use super::*;
 
     fn rotate(suite: &mut Suite, signers: &SignerSet, next: &SignerSet, epoch: u64) -> Outcome {
-        let signatures = signers.sign_quorum(&next.set.digest(SOURCE, OUTBOX, HERE, epoch).unwrap());
+        let signatures =
+            signers.sign_quorum(&next.set.digest(SOURCE, OUTBOX, HERE, epoch).unwrap());
         suite.relay(&ExecuteMsg::RotateAttesters {
             source_chain: SOURCE.into(),
             attesters: next.set.clone(),
@@ -609,7 +614,8 @@ mod rotation {
             &ExecuteMsg::RotateAttesters {
                 source_chain: OTHER_SOURCE.into(),
                 attesters: next.set.clone(),
-                signatures: old.sign_quorum(&next.set.digest(OTHER_SOURCE, OUTBOX, HERE, 2).unwrap()),
+                signatures: old
+                    .sign_quorum(&next.set.digest(OTHER_SOURCE, OUTBOX, HERE, 2).unwrap()),
             },
             SignatureError::Invalid {
                 index: 0,
@@ -622,7 +628,8 @@ mod rotation {
             &ExecuteMsg::RotateAttesters {
                 source_chain: SOURCE.into(),
                 attesters: next.set.clone(),
-                signatures: old.sign_quorum(&next.set.digest(OTHER_SOURCE, OUTBOX, HERE, 2).unwrap()),
+                signatures: old
+                    .sign_quorum(&next.set.digest(OTHER_SOURCE, OUTBOX, HERE, 2).unwrap()),
             },
             SignatureError::Invalid {
                 index: 0,

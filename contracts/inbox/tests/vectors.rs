@@ -218,6 +218,7 @@ fn the_spec_lane_is_delivered_through_the_inbox() {
                 }]),
                 max_batch_size: None,
                 max_body_bytes: None,
+                trust_delay_seconds: 0,
             },
             &[],
             "inbox",

@@ -72,6 +72,7 @@ fn compiled_inbox_proves_dispatches_and_records_failures() {
             }]),
             max_batch_size: None,
             max_body_bytes: None,
+            trust_delay_seconds: 0,
         },
     );
     response.unwrap();

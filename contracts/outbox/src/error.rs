@@ -14,8 +14,6 @@ pub enum ContractError {
     Merkle(#[from] MerkleError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
-    #[error("cannot migrate from version {from}: the storage layout changed in {layout}, deploy a new outbox")]
-    LayoutChanged { from: String, layout: String },
 
     #[error("outbox is paused")]
     Paused,

@@ -1,8 +1,8 @@
 use std::collections::BTreeSet;
 
 use ccmp_types::{
-    append_to_frontier, check_migration, validate_body, validate_chain_id, Message, Ownership,
-    OwnershipAction, SendMsg, SendResponse, DEFAULT_MAX_BODY_BYTES,
+    append_to_frontier, check_migration_from_layout, validate_body, validate_chain_id, Message,
+    Ownership, OwnershipAction, SendMsg, SendResponse, DEFAULT_MAX_BODY_BYTES,
 };
 use cosmwasm_std::{to_json_binary, BankMsg, Coin, DepsMut, Env, HexBinary, MessageInfo, Response};
 
@@ -379,26 +379,14 @@ pub const LAYOUT_VERSION: &str = "0.2.0";
 
 pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {
     let stored = cw2::get_contract_version(deps.storage)?;
-    check_migration(
+    check_migration_from_layout(
         &stored.contract,
         &stored.version,
         CONTRACT_NAME,
         CONTRACT_VERSION,
-    )?;
-    // Stored older than the layout is a "downgrade" from the layout's point of view.
-    if check_migration(
-        CONTRACT_NAME,
         LAYOUT_VERSION,
-        CONTRACT_NAME,
-        &stored.version,
-    )
-    .is_err()
-    {
-        return Err(ContractError::LayoutChanged {
-            from: stored.version,
-            layout: LAYOUT_VERSION.to_string(),
-        });
-    }
+        "outbox",
+    )?;
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     Ok(Response::new()
         .add_attribute("action", "migrate")

@@ -255,6 +255,7 @@ impl InboxBench {
                     }]),
                     max_batch_size: None,
                     max_body_bytes: None,
+                    trust_delay_seconds: 0,
                 },
                 &[],
                 "inbox",

@@ -294,7 +294,7 @@ fn an_attested_conflicting_root_freezes_the_source() {
         .unwrap_err();
     assert!(
         err.to_string()
-            .contains("source \"chain-a\" is frozen after an equivocation at size 4"),
+            .contains("source \"chain-a\" is frozen (rollback at most to size 4)"),
         "{err}"
     );
 }
@@ -353,6 +353,7 @@ fn the_spec_lane_vector_through_the_inbox_wasm() {
                 }]),
                 max_batch_size: None,
                 max_body_bytes: None,
+                trust_delay_seconds: 0,
             },
             &[],
             "inbox",

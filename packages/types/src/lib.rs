@@ -41,4 +41,4 @@ pub use multiproof::{multiproof, multiproof_with, verify_multiproof};
 pub use outbox::{OutboxExecuteMsg, SendMsg, SendResponse};
 pub use ownership::{Ownership, OwnershipAction};
 pub use receiver::{CcmpReceiveMsg, MessageStatus, MessageStatusResponse, ReceiverExecuteMsg};
-pub use version::{check_migration, MigrateError};
+pub use version::{check_migration, check_migration_from_layout, MigrateError};

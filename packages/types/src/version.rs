@@ -10,6 +10,12 @@ pub enum MigrateError {
     Downgrade { from: String, to: String },
     #[error("version {0:?} is not major.minor.patch")]
     InvalidVersion(String),
+    #[error("cannot migrate from version {from}: the storage layout changed in {layout}, deploy a new {contract}")]
+    LayoutChanged {
+        from: String,
+        layout: String,
+        contract: String,
+    },
 }
 
 fn parse(version: &str) -> Result<(u64, u64, u64), MigrateError> {
@@ -51,6 +57,28 @@ pub fn check_migration(
     Ok(())
 }
 
+/// `check_migration`, and the stored version must be at least `layout`, the version whose
+/// storage layout this code reads: an older store would be misread, not migrated.
+/// `contract` names the contract in the error ("outbox", "inbox").
+pub fn check_migration_from_layout(
+    stored_name: &str,
+    stored_version: &str,
+    name: &str,
+    version: &str,
+    layout: &str,
+    contract: &str,
+) -> Result<(), MigrateError> {
+    check_migration(stored_name, stored_version, name, version)?;
+    if parse(stored_version)? < parse(layout)? {
+        return Err(MigrateError::LayoutChanged {
+            from: stored_version.to_string(),
+            layout: layout.to_string(),
+            contract: contract.to_string(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +110,29 @@ mod tests {
             check_migration("c", "1.0.0-rc1", "c", "1.0.0").unwrap_err(),
             MigrateError::InvalidVersion("1.0.0-rc1".into())
         );
+    }
+
+    #[test]
+    fn a_store_older_than_the_layout_is_refused() {
+        check_migration_from_layout("c", "0.3.0", "c", "0.3.1", "0.3.0", "inbox").unwrap();
+        assert_eq!(
+            check_migration_from_layout("c", "0.2.9", "c", "0.3.1", "0.3.0", "inbox").unwrap_err(),
+            MigrateError::LayoutChanged {
+                from: "0.2.9".into(),
+                layout: "0.3.0".into(),
+                contract: "inbox".into()
+            }
+        );
+        assert_eq!(
+            check_migration_from_layout("c", "0.2.9", "c", "0.3.1", "0.3.0", "inbox")
+                .unwrap_err()
+                .to_string(),
+            "cannot migrate from version 0.2.9: the storage layout changed in 0.3.0, deploy a new inbox"
+        );
+        // The contract and downgrade rules still come first.
+        assert!(matches!(
+            check_migration_from_layout("x", "0.1.0", "c", "0.3.1", "0.3.0", "inbox"),
+            Err(MigrateError::WrongContract { .. })
+        ));
     }
 }

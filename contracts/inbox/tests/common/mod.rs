@@ -11,8 +11,8 @@ use ccmp_inbox::msg::{
 use ccmp_inbox::ContractError;
 use ccmp_signer::{AttesterKey, SignerSet};
 use ccmp_types::{
-    checkpoint_digest, consistency_proof, inclusion_proof, root, AttesterSignature, Checkpoint,
-    Hash, Message, ReceiverExecuteMsg,
+    checkpoint_digest, consistency_proof, inclusion_proof, multiproof, root, AttesterSignature,
+    Checkpoint, Hash, Message, ReceiverExecuteMsg,
 };
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{
@@ -152,6 +152,7 @@ pub fn receiver_contract() -> Box<dyn Contract<Empty>> {
 // A lane as the source outbox builds it, and the relayer's view of it.
 // ---------------------------------------------------------------------------------------
 
+#[derive(Clone)]
 pub struct TestLane {
     pub source: String,
     pub destination: String,
@@ -210,6 +211,20 @@ impl TestLane {
         }
     }
 
+    /// The `deliver_batch` a relayer sends for `nonces` against checkpoint `size`.
+    pub fn batch(&self, nonces: &[u64], size: u64) -> ExecuteMsg {
+        let proof = multiproof(nonces, &self.ids[..size as usize]).unwrap();
+        ExecuteMsg::DeliverBatch {
+            source_chain: self.source.clone(),
+            checkpoint_size: size,
+            messages: nonces
+                .iter()
+                .map(|n| Binary::new(self.messages[*n as usize].encode().unwrap()))
+                .collect(),
+            proof: Binary::new(proof.concat()),
+        }
+    }
+
     pub fn checkpoint(&self, size: u64) -> Checkpoint {
         Checkpoint {
             source_chain: self.source.clone(),
@@ -264,6 +279,11 @@ pub struct Suite {
 
 impl Suite {
     pub fn new() -> Self {
+        Self::with_trust_delay(0)
+    }
+
+    /// An inbox whose changes of trust wait `trust_delay_seconds`.
+    pub fn with_trust_delay(trust_delay_seconds: u64) -> Self {
         // cw-multi-test reports a sub-message's error with `{:?}`, which carries a whole
         // backtrace when backtraces are on; the inbox keeps 256 bytes of it. Off, the
         // receiver's own words fit, as they do on a chain.
@@ -312,6 +332,7 @@ impl Suite {
                     ]),
                     max_batch_size: None,
                     max_body_bytes: None,
+                    trust_delay_seconds,
                 },
                 &[],
                 "inbox",
