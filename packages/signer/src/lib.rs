@@ -204,7 +204,7 @@ mod tests {
             .collect();
         let signers = SignerSet::equal_weights(keys);
         assert_eq!(signers.set.threshold, 3);
-        assert_eq!(signers.set.validate().unwrap(), 4);
+        assert_eq!(signers.set.validate(&api).unwrap(), 4);
         let digest = [7u8; 32];
         let signed = signers
             .set

@@ -351,7 +351,7 @@ fn checkpoint_signatures_reach_the_epoch1_threshold() {
     let digest = hash(at(section, &["digest_hex"]));
     let signatures = submit_all(&signature_bytes(section));
     let set = epoch1_set();
-    assert_eq!(set.validate().unwrap(), 6);
+    assert_eq!(set.validate(&api).unwrap(), 6);
     assert_eq!(set.verify_signatures(&api, &digest, &signatures), Ok(6));
     // The epoch-2 set holds the same keys with weights 1,1,1,2,2,2.
     assert_eq!(
@@ -374,7 +374,7 @@ fn attester_set_validates_and_its_digest_matches() {
         vec![1, 1, 1, 2, 2, 2]
     );
     assert_eq!(set.threshold, 7);
-    assert_eq!(set.validate().unwrap(), 9);
+    assert_eq!(set.validate(&MockApi::default()).unwrap(), 9);
     let digest = set
         .digest(
             str_of(section, "source_chain"),
@@ -655,5 +655,146 @@ fn keys_reproduce_the_secp256k1_signatures() {
                 "{name} secp256k1 signature {i}"
             );
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// invalid_keys: keys a set must refuse (§4)
+// ---------------------------------------------------------------------------------------
+
+/// `[good, bad]`, each of weight 1, threshold 2.
+fn good_and(good: &PubKey, bad: PubKey) -> ccmp_types::AttesterSet {
+    ccmp_types::AttesterSet {
+        attesters: vec![
+            ccmp_types::Attester {
+                pubkey: good.clone(),
+                weight: 1,
+            },
+            ccmp_types::Attester {
+                pubkey: bad,
+                weight: 1,
+            },
+        ],
+        threshold: 2,
+    }
+}
+
+fn invalid_key(index: usize, key_type: &'static str, reason: &str) -> ccmp_types::AttesterSetError {
+    ccmp_types::AttesterSetError::InvalidKey {
+        index,
+        key_type,
+        reason: reason.to_string(),
+    }
+}
+
+#[test]
+fn invalid_keys_are_refused() {
+    let api = MockApi::default();
+    let section = section("invalid_keys");
+    let small_order = array_of(section, "ed25519_small_order_hex");
+    let non_canonical = array_of(section, "ed25519_non_canonical_hex");
+    let secp256k1 = array_of(section, "secp256k1_invalid_hex");
+    assert_eq!(
+        (small_order.len(), non_canonical.len(), secp256k1.len()),
+        (8, 3, 5)
+    );
+    let mut cases: Vec<(PubKey, &str)> = Vec::new();
+    for key in small_order {
+        cases.push((PubKey::Ed25519(hex_bytes(key).into()), "small-order point"));
+    }
+    for key in non_canonical {
+        cases.push((
+            PubKey::Ed25519(hex_bytes(key).into()),
+            "non-canonical encoding",
+        ));
+    }
+    for key in secp256k1 {
+        let key = hex_bytes(key);
+        let reason = match key[0] {
+            0x02..=0x04 => "not a point on the curve",
+            _ => "SEC1 prefix must be 02 or 03 (33 bytes) or 04 (65 bytes)",
+        };
+        cases.push((PubKey::Secp256k1(key.into()), reason));
+    }
+    for good in checkpoint_keys() {
+        assert_eq!(
+            good_and(&good, good.clone()).validate(&api).unwrap_err(),
+            ccmp_types::AttesterSetError::DuplicateKey { index: 1, first: 0 }
+        );
+        for (bad, reason) in &cases {
+            assert_eq!(
+                good_and(&good, bad.clone()).validate(&api).unwrap_err(),
+                invalid_key(1, bad.key_type_name(), reason),
+                "{} key {}",
+                bad.key_type_name(),
+                hex::encode(bad.bytes())
+            );
+        }
+    }
+}
+
+#[test]
+fn one_point_is_one_attester_whatever_its_encoding() {
+    let api = MockApi::default();
+    let keys = checkpoint_keys();
+    let ed25519 = &keys[3];
+    let identity = hex_bytes(&array_of(section("invalid_keys"), "ed25519_small_order_hex")[0]);
+    assert_eq!(hex::encode(&identity), format!("01{}", "00".repeat(31)));
+    // The identity twice, as the same bytes and as its non-canonical twin y = p + 1: the
+    // first is refused before either could count.
+    let mut twin = vec![0xff; 32];
+    twin[0] = 0xee;
+    twin[31] = 0x7f;
+    for second in [identity.clone(), twin] {
+        let mut set = good_and(ed25519, PubKey::Ed25519(identity.clone().into()));
+        set.attesters.push(ccmp_types::Attester {
+            pubkey: PubKey::Ed25519(second.into()),
+            weight: 1,
+        });
+        assert_eq!(
+            set.validate(&api).unwrap_err(),
+            invalid_key(1, "ed25519", "small-order point")
+        );
+    }
+
+    // A real secp256k1 key compressed (as the vectors give it) and uncompressed.
+    let compressed = keys[0].bytes().to_vec();
+    assert_eq!(compressed.len(), 33);
+    let uncompressed = k256::ecdsa::VerifyingKey::from_sec1_bytes(&compressed)
+        .unwrap()
+        .to_encoded_point(false)
+        .as_bytes()
+        .to_vec();
+    assert_eq!(uncompressed.len(), 65);
+    let mut set = epoch1_set();
+    set.attesters.push(ccmp_types::Attester {
+        pubkey: PubKey::Secp256k1(uncompressed.clone().into()),
+        weight: 1,
+    });
+    assert_eq!(
+        set.validate(&api).unwrap_err(),
+        ccmp_types::AttesterSetError::DuplicateKey { index: 6, first: 0 }
+    );
+    let uncompressed_key = PubKey::Secp256k1(uncompressed.clone().into());
+    assert_eq!(
+        good_and(&uncompressed_key, keys[0].clone())
+            .validate(&api)
+            .unwrap_err(),
+        ccmp_types::AttesterSetError::DuplicateKey { index: 1, first: 0 }
+    );
+    // Alone beside another key, the uncompressed form is a valid attester.
+    assert_eq!(good_and(&keys[1], uncompressed_key).validate(&api), Ok(2));
+
+    // A wrong y is no point: refused as such, whether it keeps y's parity (which would
+    // otherwise pass for the same attester) or not.
+    for flip in [0x01, 0x02, 0x80] {
+        let mut wrong_y = uncompressed.clone();
+        wrong_y[64] ^= flip;
+        assert_eq!(
+            good_and(&keys[1], PubKey::Secp256k1(wrong_y.into()))
+                .validate(&api)
+                .unwrap_err(),
+            invalid_key(1, "secp256k1", "not a point on the curve")
+        );
     }
 }
