@@ -414,3 +414,60 @@ fn migrate_keeps_state_and_records_the_version() {
         ccmp_types::MessageStatus::Delivered
     );
 }
+
+/// Security review finding 6: an inbox of an older storage layout (checkpoints not yet
+/// keyed by generation) used to migrate "successfully" and then refuse every checkpoint.
+#[test]
+fn migrate_refuses_a_store_of_an_older_layout() {
+    let mut suite = Suite::with_messages(2);
+    let inbox = suite.inbox.clone();
+    for old in ["0.1.0", "0.2.0"] {
+        cw2::set_contract_version(
+            suite.app.contract_storage_mut(&inbox).as_mut(),
+            ccmp_inbox::contract::CONTRACT_NAME,
+            old,
+        )
+        .unwrap();
+        let before = suite.snapshot();
+        let owner = suite.owner.clone();
+        let err = suite
+            .app
+            .migrate_contract(owner, inbox.clone(), &MigrateMsg {}, suite.inbox_code)
+            .unwrap_err();
+        assert!(
+            format!("{err:?}").contains(&format!(
+                "cannot migrate from version {old}: the storage layout changed in 0.3.0, deploy a new inbox"
+            )),
+            "{err:?}"
+        );
+        assert_eq!(suite.snapshot(), before);
+    }
+}
+
+#[test]
+fn the_trust_delay_is_bounded_and_reported() {
+    let mut suite = Suite::new();
+    let too_long = InstantiateMsg {
+        trust_delay_seconds: 30 * 24 * 3600 + 1,
+        ..bare(vec![])
+    };
+    expect_instantiate_error(
+        &mut suite,
+        &too_long,
+        ContractError::TrustDelayTooLong {
+            got: 2_592_001,
+            max: 2_592_000,
+        },
+    );
+    let month = InstantiateMsg {
+        trust_delay_seconds: 30 * 24 * 3600,
+        ..bare(vec![])
+    };
+    let inbox = instantiate(&mut suite, &month).unwrap();
+    let config: ConfigResponse = suite
+        .app
+        .wrap()
+        .query_wasm_smart(inbox, &QueryMsg::Config {})
+        .unwrap();
+    assert_eq!(config.trust_delay_seconds, 2_592_000);
+}
