@@ -6,7 +6,7 @@ use std::fmt::Debug;
 
 use ccmp_inbox::msg::{
     CheckpointResponse, ConfigResponse as InboxConfig, DeliverResponse, DeliveryOutcome,
-    QueryMsg as InboxQuery, SourceResponse,
+    ProposalResponse, ProposalsResponse, QueryMsg as InboxQuery, SourceResponse,
 };
 use ccmp_outbox::msg::{
     ConfigResponse as OutboxConfig, LaneResponse, QueryMsg as OutboxQuery, SendMsg,
@@ -396,6 +396,18 @@ impl Chain {
                 },
             )
             .ok()
+    }
+
+    /// The inbox's pending proposals (changes of trust waiting for their delay).
+    pub fn proposals(&self) -> Vec<ProposalResponse> {
+        let response: ProposalsResponse = self.query(
+            &self.inbox,
+            &InboxQuery::Proposals {
+                start_after: None,
+                limit: Some(30),
+            },
+        );
+        response.proposals
     }
 
     pub fn status(&self, chain: &str, nonce: u64) -> MessageStatusResponse {

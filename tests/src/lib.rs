@@ -17,8 +17,8 @@ pub mod relayer;
 pub mod suite;
 
 pub use chain::{deliver_outcomes, event_values, Chain, Outcome, SentMessage, Side};
-pub use relayer::{high_s_twin, mixed_attesters, sign_as, to_hex, LaneView};
-pub use suite::{Snapshot, Suite, SuiteBuilder};
+pub use relayer::{concat, high_s_twin, mixed_attesters, sign_as, to_hex, LaneView};
+pub use suite::{proposal_id, Snapshot, Suite, SuiteBuilder};
 
 pub const CHAIN_A: &str = "chain-a";
 pub const CHAIN_B: &str = "chain-b";
@@ -28,15 +28,32 @@ pub const CHAIN_C: &str = "chain-c";
 pub const DENOM: &str = "ucosm";
 pub const OTHER_DENOM: &str = "uatom";
 
-/// Checks that `outcome` failed with `expected`: the contract error's text must appear in
-/// the error the chain reports.
+/// Checks that `outcome` failed with exactly `expected`: the contract error the chain
+/// reports at the root of its error chain must equal the text of `expected`, not merely
+/// contain it (an error of a later check that quotes the same words, such as a multiproof
+/// error carrying "proof has N hashes, more than the limit of M", must not pass for it).
 pub fn assert_error(outcome: Outcome, expected: impl Display) {
     let expected = expected.to_string();
     match outcome {
         Ok(response) => panic!("expected error {expected:?}, but the call succeeded: {response:?}"),
-        Err(err) => assert!(
-            err.contains(&expected),
+        Err(err) => assert_eq!(
+            root_error(&err),
+            expected,
             "expected error {expected:?}, got: {err}"
         ),
+    }
+}
+
+/// The innermost error of a chain's error text: cw-multi-test reports an execution as
+/// its context ("Error executing WasmMsg: …") followed by `kind: <kind>, error: <error>`
+/// for each cause; the last is the contract's (or the deserializer's) own error.
+pub fn root_error(err: &str) -> &str {
+    const CAUSE: &str = ", error: ";
+    match err.rfind("kind: ") {
+        Some(start) => match err[start..].find(CAUSE) {
+            Some(offset) => &err[start + offset + CAUSE.len()..],
+            None => err,
+        },
+        None => err,
     }
 }

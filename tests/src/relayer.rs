@@ -1,13 +1,16 @@
 //! The test relayer, built only from `ccmp-types` and `ccmp-signer`: it rebuilds a lane's
 //! Merkle tree from the message ids it read in `ccmp_send` events, has the attesters sign
-//! checkpoints, and builds the consistency and inclusion proofs the inbox checks.
+//! checkpoints, and builds the consistency and inclusion proofs and the §8 multiproofs the
+//! inbox checks. A lane can also be made up (`of_messages`, `push`): the history a
+//! compromised quorum or a faulty outbox would attest.
 
-use ccmp_inbox::msg::DeliveryItem;
+use ccmp_inbox::msg::{DeliveryItem, ExecuteMsg as InboxExecute};
 use ccmp_signer::{AttesterKey, SignerSet};
 use ccmp_types::{
-    consistency_proof, inclusion_proof, root, AttesterSignature, Checkpoint, Hash, Message,
+    consistency_proof, inclusion_proof, multiproof, root, AttesterSignature, Checkpoint, Hash,
+    Message,
 };
-use cosmwasm_std::HexBinary;
+use cosmwasm_std::{Binary, HexBinary};
 
 use crate::chain::SentMessage;
 
@@ -45,6 +48,58 @@ impl LaneView {
             assert_eq!(event.root, lane.root(lane.size()), "announced root differs");
         }
         lane
+    }
+
+    /// A lane of the caller's messages, their ids computed as the inbox computes them.
+    /// Nothing checks that they belong to the lane: this is how a forged history, or a
+    /// faulty outbox's, is built.
+    pub fn of_messages(
+        source_chain: &str,
+        source_outbox: &str,
+        destination_chain: &str,
+        messages: Vec<Message>,
+    ) -> Self {
+        let mut lane = LaneView {
+            source_chain: source_chain.to_string(),
+            source_outbox: source_outbox.to_string(),
+            destination_chain: destination_chain.to_string(),
+            messages: vec![],
+            ids: vec![],
+        };
+        for message in messages {
+            lane.push(message);
+        }
+        lane
+    }
+
+    /// The lane's first `size` messages: where a forged history forks from the real one.
+    pub fn prefix(&self, size: u64) -> Self {
+        let size = size as usize;
+        LaneView {
+            messages: self.messages[..size].to_vec(),
+            ids: self.ids[..size].to_vec(),
+            ..self.clone()
+        }
+    }
+
+    /// Appends `message` as it is (whatever its nonce, source or destination).
+    pub fn push(&mut self, message: Message) {
+        self.ids.push(message.message_id().unwrap());
+        self.messages.push(message);
+    }
+
+    /// A message of this lane at its next nonce: from `sender` to `recipient` on the
+    /// lane's destination, no timeout.
+    pub fn next_message(&self, sender: &str, recipient: &str, body: &[u8]) -> Message {
+        Message {
+            nonce: self.size(),
+            source_chain: self.source_chain.clone(),
+            sender: sender.to_string(),
+            destination_chain: self.destination_chain.clone(),
+            recipient: recipient.to_string(),
+            timeout_timestamp: None,
+            body: Binary::from(body),
+        }
     }
 
     pub fn size(&self) -> u64 {
@@ -90,6 +145,32 @@ impl LaneView {
             proof: self.proof(nonce, size),
         }
     }
+
+    /// Message `nonce`'s `message_bytes` (PROTOCOL.md §2), as `deliver_batch` carries them.
+    pub fn bytes(&self, nonce: u64) -> Binary {
+        Binary::new(self.message(nonce).encode().unwrap())
+    }
+
+    /// The §8 multiproof of `nonces` (strictly increasing) in the checkpoint of `size`.
+    pub fn multiproof(&self, nonces: &[u64], size: u64) -> Vec<Hash> {
+        multiproof(nonces, &self.ids[..size as usize]).unwrap()
+    }
+
+    /// The `deliver_batch` a relayer sends for `nonces` (strictly increasing), proven by
+    /// one multiproof in the checkpoint of `size`.
+    pub fn batch(&self, nonces: &[u64], size: u64) -> InboxExecute {
+        InboxExecute::DeliverBatch {
+            source_chain: self.source_chain.clone(),
+            checkpoint_size: size,
+            messages: nonces.iter().map(|&nonce| self.bytes(nonce)).collect(),
+            proof: concat(&self.multiproof(nonces, size)),
+        }
+    }
+}
+
+/// A `deliver_batch` proof: the hashes, concatenated.
+pub fn concat(hashes: &[Hash]) -> Binary {
+    Binary::new(hashes.concat())
 }
 
 pub fn to_hex(hashes: &[Hash]) -> Vec<HexBinary> {

@@ -11,7 +11,7 @@ use ccmp_inbox::msg::{
 use ccmp_outbox::msg::{DestinationConfig, InstantiateMsg as OutboxInstantiate};
 use ccmp_pingpong::msg::{ExecuteMsg as PingpongExecute, InstantiateMsg as PingpongInstantiate};
 use ccmp_signer::SignerSet;
-use ccmp_types::{AttesterSignature, Checkpoint, MessageStatus};
+use ccmp_types::{AttesterSignature, Checkpoint, Hash, MessageStatus};
 use cosmwasm_std::testing::MockApi;
 use cosmwasm_std::{coin, Addr, BlockInfo, Coin, Empty, HexBinary, Record, Timestamp};
 use cw_multi_test::{App, AppBuilder, AppResponse, Executor};
@@ -24,7 +24,8 @@ use crate::relayer::{mixed_attesters, LaneView};
 use crate::{assert_error, CHAIN_C, DENOM, OTHER_DENOM};
 
 /// How a suite is set up. Defaults: free lanes, unordered sources, the protocol's
-/// default limits, a relayer delivering 100 items per call.
+/// default limits, changes of trust applied at once (`trust_delay_seconds: 0`), a relayer
+/// delivering 100 items per call.
 #[derive(Debug, Clone)]
 pub struct SuiteBuilder {
     ordered: [bool; 2],
@@ -32,6 +33,7 @@ pub struct SuiteBuilder {
     inbox_max_batch_size: Option<u32>,
     inbox_max_body_bytes: Option<u32>,
     outbox_max_body_bytes: Option<u32>,
+    trust_delay_seconds: u64,
     relayer_batch_size: usize,
 }
 
@@ -43,6 +45,7 @@ impl Default for SuiteBuilder {
             inbox_max_batch_size: None,
             inbox_max_body_bytes: None,
             outbox_max_body_bytes: None,
+            trust_delay_seconds: 0,
             relayer_batch_size: 100,
         }
     }
@@ -80,6 +83,13 @@ impl SuiteBuilder {
         self
     }
 
+    /// Both inboxes time-lock their changes of trust (`add_source`, `set_attesters`,
+    /// `unfreeze`) by `seconds`: each is a proposal anyone may execute once it is due.
+    pub fn trust_delay_seconds(mut self, seconds: u64) -> Self {
+        self.trust_delay_seconds = seconds;
+        self
+    }
+
     pub fn relayer_batch_size(mut self, size: usize) -> Self {
         self.relayer_batch_size = size;
         self
@@ -109,6 +119,7 @@ impl SuiteBuilder {
             a,
             b,
             attesters,
+            pending_attesters: BTreeMap::new(),
             relayer_batch_size: self.relayer_batch_size,
         };
         // Each pingpong's peer is the other's: known only once both exist.
@@ -215,7 +226,7 @@ impl SuiteBuilder {
                     }]),
                     max_batch_size: self.inbox_max_batch_size,
                     max_body_bytes: self.inbox_max_body_bytes,
-                    trust_delay_seconds: 0,
+                    trust_delay_seconds: self.trust_delay_seconds,
                 },
                 &[],
                 "inbox",
@@ -277,6 +288,9 @@ pub struct Suite {
     /// The attesters that sign lanes *from* each chain, by source side (the set the
     /// other chain's inbox currently holds).
     pub attesters: [SignerSet; 2],
+    /// Attester sets proposed by a time-locked `set_attesters`, by source side and
+    /// proposal id: the suite signs with one once its proposal is executed.
+    pub pending_attesters: BTreeMap<(Side, u64), SignerSet>,
     pub relayer_batch_size: usize,
 }
 
@@ -389,13 +403,53 @@ impl Suite {
     /// consistency proof from the latest checkpoint the destination inbox holds.
     pub fn submit_checkpoint(&mut self, from: Side, size: u64) -> Outcome {
         let lane = self.lane(from);
+        self.submit_lane_checkpoint(from, &lane, size)
+    }
+
+    /// Submits `lane`'s checkpoint of `size` (a made-up lane too: what the current
+    /// attesters sign is up to them), attested by a quorum of the current set, with the
+    /// consistency proof, in `lane`'s tree, from the inbox's latest checkpoint.
+    pub fn submit_lane_checkpoint(&mut self, from: Side, lane: &LaneView, size: u64) -> Outcome {
         let checkpoint = lane.checkpoint(size);
-        let signatures = self.attest(from, &checkpoint);
+        let signatures = self.signers(from).sign_quorum(&lane.digest(&checkpoint));
         let latest = self
             .chain(from.other())
             .latest_checkpoint_size(from.chain_id());
         let proof = lane.consistency(latest.min(size), size);
         self.submit_raw(from, checkpoint, signatures, proof)
+    }
+
+    /// `report_equivocation` on the inbox that follows `from`: `attested`'s checkpoint of
+    /// `size`, signed by a quorum of the current set, against the stored checkpoint
+    /// `stored_size`, with `prefix_root` and its consistency proof.
+    pub fn report_equivocation(
+        &mut self,
+        from: Side,
+        attested: &LaneView,
+        size: u64,
+        stored_size: u64,
+        prefix_root: Hash,
+        consistency_proof: Vec<HexBinary>,
+    ) -> Outcome {
+        let checkpoint = attested.checkpoint(size);
+        let signatures = self
+            .signers(from)
+            .sign_quorum(&attested.digest(&checkpoint));
+        self.inbox_call(
+            from,
+            &InboxExecute::ReportEquivocation {
+                checkpoint,
+                signatures,
+                stored_size,
+                prefix_root: HexBinary::from(&prefix_root),
+                consistency_proof,
+            },
+        )
+    }
+
+    /// Anyone calls the inbox that follows `from` with `msg`.
+    pub fn inbox_call(&mut self, from: Side, msg: &InboxExecute) -> Outcome {
+        self.chain_mut(from.other()).inbox_as_relayer(msg)
     }
 
     /// Submits whatever the caller built to the inbox that follows `from`.
@@ -429,6 +483,13 @@ impl Suite {
         let lane = self.lane(from);
         let items = nonces.into_iter().map(|n| lane.item(n, size)).collect();
         self.deliver(from, items)
+    }
+
+    /// Delivers the messages `nonces` (strictly increasing) of the lane from `from` in one
+    /// `deliver_batch`, proven by one §8 multiproof in checkpoint `size`.
+    pub fn deliver_batch(&mut self, from: Side, nonces: &[u64], size: u64) -> Outcome {
+        let batch = self.lane(from).batch(nonces, size);
+        self.inbox_call(from, &batch)
     }
 
     /// Retries message `nonce` of the lane from `from`.
@@ -511,7 +572,9 @@ impl Suite {
         outcome
     }
 
-    /// The destination inbox's owner replaces the attesters of the lane from `from`.
+    /// The destination inbox's owner replaces the attesters of the lane from `from`: at
+    /// once without a trust delay (the suite signs with `next` from then on), else as a
+    /// proposal (the suite switches to `next` when `execute_proposal` carries it out).
     pub fn set_attesters(&mut self, from: Side, next: SignerSet) -> Outcome {
         let outcome = self
             .chain_mut(from.other())
@@ -519,9 +582,70 @@ impl Suite {
                 source_chain: from.chain_id().to_string(),
                 attesters: next.set.clone(),
             });
-        if outcome.is_ok() {
-            self.attesters[from.index()] = next;
+        if let Ok(response) = &outcome {
+            match proposal_id(response) {
+                Some(id) => {
+                    self.pending_attesters.insert((from, id), next);
+                }
+                None => self.attesters[from.index()] = next,
+            }
         }
         outcome
     }
+
+    /// Anyone (the stranger) executes proposal `id` of the inbox that follows `from`.
+    pub fn execute_proposal(&mut self, from: Side, id: u64) -> Outcome {
+        let chain = self.chain_mut(from.other());
+        let (stranger, inbox) = (chain.stranger.clone(), chain.inbox.clone());
+        let outcome = chain.execute(
+            &stranger,
+            &inbox,
+            &InboxExecute::ExecuteProposal { id },
+            &[],
+        );
+        if outcome.is_ok() {
+            if let Some(next) = self.pending_attesters.remove(&(from, id)) {
+                self.attesters[from.index()] = next;
+            }
+        }
+        outcome
+    }
+
+    /// The owner of the inbox that follows `from` freezes that source.
+    pub fn freeze(&mut self, from: Side) -> Outcome {
+        self.chain_mut(from.other())
+            .inbox_as_owner(&InboxExecute::Freeze {
+                source_chain: from.chain_id().to_string(),
+            })
+    }
+
+    /// The owner of the inbox that follows `from` unfreezes it, rolling back to
+    /// `rollback_to` (a proposal on a time-locked inbox).
+    pub fn unfreeze(&mut self, from: Side, rollback_to: u64) -> Outcome {
+        self.chain_mut(from.other())
+            .inbox_as_owner(&InboxExecute::Unfreeze {
+                source_chain: from.chain_id().to_string(),
+                rollback_to,
+            })
+    }
+}
+
+/// The id of the proposal a time-locked change of trust made, if it made one (an inbox
+/// without a delay applies the change at once).
+pub fn proposal_id(response: &AppResponse) -> Option<u64> {
+    let attributes = response
+        .events
+        .iter()
+        .filter(|event| event.ty == "wasm")
+        .flat_map(|event| event.attributes.iter());
+    let mut proposed = false;
+    let mut id = None;
+    for attribute in attributes {
+        match attribute.key.as_str() {
+            "action" => proposed |= attribute.value == "propose",
+            "proposal_id" => id = attribute.value.parse().ok(),
+            _ => {}
+        }
+    }
+    id.filter(|_| proposed)
 }
