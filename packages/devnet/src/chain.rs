@@ -138,6 +138,14 @@ impl Chain {
         s.tx_index = 0;
     }
 
+    /// Moves to the next block, `nanos` later: for chains with sub-second blocks.
+    pub fn advance_block_nanos(&mut self, nanos: u64) {
+        let mut s = self.rt.lock();
+        s.height += 1;
+        s.time = s.time.plus_nanos(nanos);
+        s.tx_index = 0;
+    }
+
     /// Sets the gas limit of the transactions that follow.
     pub fn set_tx_gas_limit(&mut self, gas_limit: u64) {
         self.config.tx_gas_limit = gas_limit;
@@ -359,16 +367,65 @@ impl Chain {
         self.transact(|events| rt.sudo(contract, &msg, events))
     }
 
+    /// Executes several messages in one transaction signed by `sender`, all or nothing, as
+    /// a Cosmos SDK transaction with several `MsgExecuteContract`: the events of every
+    /// message in order, the data of the last one.
+    pub fn execute_many(
+        &mut self,
+        sender: &Addr,
+        msgs: &[(Addr, Vec<u8>, Vec<Coin>)],
+    ) -> Result<TxOutcome, TxError> {
+        self.run_many(sender, msgs, true)
+    }
+
+    /// What `execute_many` would do and the gas it would use, with nothing kept (no state,
+    /// no transaction index): a node's `simulate`.
+    pub fn simulate_many(
+        &mut self,
+        sender: &Addr,
+        msgs: &[(Addr, Vec<u8>, Vec<Coin>)],
+    ) -> Result<TxOutcome, TxError> {
+        self.run_many(sender, msgs, false)
+    }
+
+    fn run_many(
+        &mut self,
+        sender: &Addr,
+        msgs: &[(Addr, Vec<u8>, Vec<Coin>)],
+        keep: bool,
+    ) -> Result<TxOutcome, TxError> {
+        let rt = Arc::clone(&self.rt);
+        self.transact_with(keep, |events| {
+            let mut data = None;
+            for (contract, msg, funds) in msgs {
+                data = rt.execute(sender, contract, msg, funds, 0, events)?;
+            }
+            Ok(data)
+        })
+    }
+
     /// Runs one message as a transaction: a branch of the state kept only on success, and a
     /// gas meter with the transaction's limit.
     fn transact(
         &mut self,
         run: impl FnOnce(&mut Vec<cosmwasm_std::Event>) -> Result<Option<Binary>, Failure>,
     ) -> Result<TxOutcome, TxError> {
+        self.transact_with(true, run)
+    }
+
+    /// `transact`, or with `keep` false a simulation: the branch is discarded even on
+    /// success and the block's transaction index does not move.
+    fn transact_with(
+        &mut self,
+        keep: bool,
+        run: impl FnOnce(&mut Vec<cosmwasm_std::Event>) -> Result<Option<Binary>, Failure>,
+    ) -> Result<TxOutcome, TxError> {
         let (height, index) = {
             let mut s = self.rt.lock();
             let index = s.tx_index;
-            s.tx_index += 1;
+            if keep {
+                s.tx_index += 1;
+            }
             (s.height, index)
         };
         let hash = Sha256::digest(format!("{}/{height}/{index}", self.config.chain_id));
@@ -381,7 +438,11 @@ impl Chain {
         let (gas_used, calls) = self.rt.end();
         match result {
             Ok(data) => {
-                self.rt.commit();
+                if keep {
+                    self.rt.commit();
+                } else {
+                    self.rt.discard();
+                }
                 let gas = sum(calls.iter().filter(|c| !c.in_query));
                 Ok(TxOutcome {
                     events,
