@@ -438,7 +438,8 @@ mod equivocation {
     fn conflicting_attested_roots_freeze_the_source_until_the_owner_recovers_it() {
         let mut suite = SuiteBuilder::new().build();
         send_many(&mut suite, Side::A, 3);
-        suite.relay(Side::A);
+        suite.submit_checkpoint(Side::A, 3).unwrap();
+        suite.deliver_nonces(Side::A, [0, 1], 3).unwrap();
 
         // The attesters sign a second root for size 3.
         let forged = Checkpoint {
@@ -458,13 +459,16 @@ mod equivocation {
         assert_eq!((frozen.max_rollback_to, frozen.epoch), (3, 1));
 
         // Frozen: no checkpoints, no deliveries, no rotation by the set that equivocated.
+        // Message 2 is proven in the stored (honest) checkpoint of 3 and not yet delivered:
+        // the freeze is all that stops it.
         send_many(&mut suite, Side::A, 2);
         let frozen_error = InboxError::SourceFrozen {
             chain: CHAIN_A.into(),
             size: 3,
         };
         suite.refuses(&frozen_error, |s| s.submit_checkpoint(Side::A, 5));
-        suite.refuses(&frozen_error, |s| s.deliver_nonces(Side::A, [0], 3));
+        suite.refuses(&frozen_error, |s| s.deliver_nonces(Side::A, [2], 3));
+        suite.refuses(&frozen_error, |s| s.deliver_batch(Side::A, &[2], 3));
         suite.refuses(&frozen_error, |s| {
             s.rotate_attesters(Side::A, mixed_attesters(50))
         });
@@ -497,6 +501,461 @@ mod equivocation {
         suite.relay(Side::A);
         let receiver = suite.b.receiver.clone();
         assert_eq!(suite.b.received_nonces(&receiver), vec![0, 1, 2, 3, 4]);
+    }
+}
+
+/// The recovery of PROTOCOL.md §5 across both chains: a forged history signed by a
+/// compromised quorum, the freeze, the rollback, and `report_equivocation`.
+mod recovery {
+    use super::*;
+    use ccmp_inbox::msg::{FreezeCause, SourceResponse};
+
+    fn frozen_cause(source: SourceResponse) -> (FreezeCause, u64) {
+        let freeze = source.frozen.expect("the source is frozen");
+        (freeze.cause, freeze.max_rollback_to)
+    }
+
+    /// `lane`'s first `fork` messages, then the attacker's own up to `size`, all to the
+    /// destination's receiver.
+    fn forged_history(suite: &Suite, lane: &LaneView, fork: u64, size: u64) -> LaneView {
+        let from = if lane.source_chain == CHAIN_A {
+            Side::A
+        } else {
+            Side::B
+        };
+        let attacker = suite.chain(from).stranger.to_string();
+        let receiver = suite.chain(from.other()).receiver.to_string();
+        let mut forged = lane.prefix(fork);
+        while forged.size() < size {
+            let body = format!("forged {}", forged.size());
+            let message = forged.next_message(&attacker, &receiver, body.as_bytes());
+            forged.push(message);
+        }
+        forged
+    }
+
+    #[test]
+    fn a_forged_checkpoint_is_rolled_back_and_every_honest_message_delivered_once() {
+        let mut suite = SuiteBuilder::new().build();
+        send_many(&mut suite, Side::A, 4);
+        suite.relay(Side::A);
+        send_many(&mut suite, Side::A, 4);
+        let honest = suite.lane(Side::A);
+
+        // The compromised quorum signs a history that shares the stored 4 and then carries
+        // the attacker's messages: consistent with the latest, so it is stored.
+        let forged = forged_history(&suite, &honest, 4, 8);
+        let compromised = suite.signers(Side::A).clone();
+        suite.submit_lane_checkpoint(Side::A, &forged, 6).unwrap();
+        suite.submit_lane_checkpoint(Side::A, &forged, 8).unwrap();
+        assert_eq!(stored_checkpoints(&suite.b, CHAIN_A), vec![4, 6, 8]);
+        // One forged message is delivered before anyone notices.
+        let response = suite.deliver(Side::A, vec![forged.item(4, 8)]).unwrap();
+        assert_eq!(
+            deliver_outcomes(&response),
+            vec![(4, DeliveryOutcome::Dispatched)]
+        );
+
+        // The real checkpoint of 8 arrives, signed by the same set: it freezes the source.
+        let response = suite.submit_checkpoint(Side::A, 8).unwrap();
+        assert_eq!(
+            event_values(&response, "ccmp_source_frozen", "size"),
+            vec!["8"]
+        );
+        assert_eq!(
+            frozen_cause(suite.b.source(CHAIN_A)),
+            (
+                FreezeCause::Equivocation {
+                    stored_size: 8,
+                    stored_root: HexBinary::from(&forged.root(8)),
+                    conflicting_size: 8,
+                    conflicting_root: HexBinary::from(&honest.root(8)),
+                },
+                8
+            )
+        );
+        suite.refuses(
+            InboxError::SourceFrozen {
+                chain: CHAIN_A.into(),
+                size: 8,
+            },
+            |s| s.deliver(Side::A, vec![forged.item(5, 8)]),
+        );
+
+        // Recovery: a new set, then unfreeze with a rollback below the forgery (to a stored
+        // size: 5 never was one).
+        suite.set_attesters(Side::A, mixed_attesters(60)).unwrap();
+        suite.refuses(
+            InboxError::InvalidRollback {
+                chain: CHAIN_A.into(),
+                rollback_to: 5,
+                max: 8,
+            },
+            |s| s.unfreeze(Side::A, 5),
+        );
+        suite.unfreeze(Side::A, 4).unwrap();
+        let source = suite.b.source(CHAIN_A);
+        assert_eq!(
+            (source.frozen, source.epoch, source.checkpoint_generation),
+            (None, 2, 1)
+        );
+        assert_eq!(stored_checkpoints(&suite.b, CHAIN_A), vec![4]);
+
+        // Every forged checkpoint is unusable, for items and batches alike…
+        for size in [6, 8] {
+            suite.refuses(
+                InboxError::UnknownCheckpoint {
+                    chain: CHAIN_A.into(),
+                    size,
+                },
+                |s| s.deliver(Side::A, vec![forged.item(5, size)]),
+            );
+        }
+        suite.refuses(
+            InboxError::UnknownCheckpoint {
+                chain: CHAIN_A.into(),
+                size: 8,
+            },
+            |s| s.inbox_call(Side::A, &forged.batch(&[5, 6, 7], 8)),
+        );
+        // …and the compromised set cannot store the forgery again.
+        let checkpoint = forged.checkpoint(8);
+        let signatures = compromised.sign_quorum(&forged.digest(&checkpoint));
+        suite.refuses(
+            InboxError::Signature(SignatureError::Invalid {
+                index: 0,
+                fault: SignatureFault::Mismatch,
+            }),
+            |s| s.submit_raw(Side::A, checkpoint, signatures, forged.consistency(4, 8)),
+        );
+
+        // The honest relayer carries on from 4 under the new set.
+        suite.submit_checkpoint(Side::A, 8).unwrap();
+        assert_eq!(stored_checkpoints(&suite.b, CHAIN_A), vec![4, 8]);
+        assert_eq!(
+            suite.b.checkpoint(CHAIN_A, 8).unwrap().root,
+            HexBinary::from(&honest.root(8))
+        );
+        // Nonce 4 was processed under the forgery: it stays processed and is skipped.
+        let response = suite.deliver_batch(Side::A, &[4, 5, 6, 7], 8).unwrap();
+        assert_eq!(
+            deliver_outcomes(&response),
+            vec![
+                (4, DeliveryOutcome::Skipped),
+                (5, DeliveryOutcome::Dispatched),
+                (6, DeliveryOutcome::Dispatched),
+                (7, DeliveryOutcome::Dispatched)
+            ]
+        );
+        let response = suite.deliver_nonces(Side::A, [4], 8).unwrap();
+        assert_eq!(
+            deliver_outcomes(&response),
+            vec![(4, DeliveryOutcome::Skipped)]
+        );
+        assert!(suite.relay(Side::A).is_empty());
+        // Each nonce reached the receiver exactly once: the honest ones, and at 4 the
+        // forgery delivered before the freeze (the owner learns it from its event).
+        let receiver = suite.b.receiver.clone();
+        let received = suite.b.received(&receiver);
+        assert_eq!(
+            received.iter().map(|r| r.nonce).collect::<Vec<_>>(),
+            (0..8).collect::<Vec<_>>()
+        );
+        for message in &received {
+            let expected = if message.nonce == 4 {
+                forged.message(4)
+            } else {
+                honest.message(message.nonce)
+            };
+            assert_eq!(
+                (&message.sender, &message.body),
+                (&expected.sender, &expected.body)
+            );
+        }
+        assert_eq!(suite.b.status(CHAIN_A, 4).status, MessageStatus::Delivered);
+    }
+
+    #[test]
+    fn an_attested_larger_history_that_does_not_extend_the_stored_log_is_reported() {
+        let mut suite = SuiteBuilder::new().build();
+        send_many(&mut suite, Side::A, 8);
+        suite.submit_checkpoint(Side::A, 4).unwrap();
+        let honest = suite.lane(Side::A);
+        // A history that rewrites nonces 2 and 3 and runs to 8, attested by the quorum.
+        let forged = forged_history(&suite, &honest, 2, 8);
+        // As a checkpoint it is only an invalid consistency proof: refused, no freeze.
+        let checkpoint = forged.checkpoint(8);
+        let signatures = suite.attest(Side::A, &checkpoint);
+        suite.refuses(
+            InboxError::InvalidConsistencyProof {
+                chain: CHAIN_A.into(),
+                from: 4,
+                to: 8,
+                reason: ccmp_types::MerkleError::RootMismatch,
+            },
+            |s| s.submit_raw(Side::A, checkpoint, signatures, forged.consistency(4, 8)),
+        );
+        // The honest 8 is no evidence: it extends the stored log.
+        suite.refuses(
+            InboxError::NotEvidence {
+                reason: "the attested checkpoint extends the stored log".into(),
+            },
+            |s| {
+                s.report_equivocation(
+                    Side::A,
+                    &honest,
+                    8,
+                    4,
+                    honest.root(4),
+                    honest.consistency(4, 8),
+                )
+            },
+        );
+        // The forged 8 is: its root at 4 differs from the stored one.
+        let response = suite
+            .report_equivocation(
+                Side::A,
+                &forged,
+                8,
+                4,
+                forged.root(4),
+                forged.consistency(4, 8),
+            )
+            .unwrap();
+        assert_eq!(
+            event_values(&response, "ccmp_source_frozen", "source_chain"),
+            vec![CHAIN_A]
+        );
+        assert_eq!(
+            frozen_cause(suite.b.source(CHAIN_A)),
+            (
+                FreezeCause::Equivocation {
+                    stored_size: 4,
+                    stored_root: HexBinary::from(&honest.root(4)),
+                    conflicting_size: 8,
+                    conflicting_root: HexBinary::from(&forged.root(4)),
+                },
+                4
+            )
+        );
+        suite.refuses(
+            InboxError::SourceFrozen {
+                chain: CHAIN_A.into(),
+                size: 4,
+            },
+            |s| s.deliver_nonces(Side::A, [0], 4),
+        );
+        // Recovery at the stored 4: the honest lane is delivered in full.
+        suite.set_attesters(Side::A, mixed_attesters(60)).unwrap();
+        suite.unfreeze(Side::A, 4).unwrap();
+        suite.relay(Side::A);
+        let receiver = suite.b.receiver.clone();
+        assert_eq!(
+            suite.b.received_nonces(&receiver),
+            (0..8).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_stored_log_that_does_not_extend_an_attested_smaller_checkpoint_is_reported() {
+        // The other direction, and the other chain: chain-a follows chain-b's lane.
+        let mut suite = SuiteBuilder::new().build();
+        send_many(&mut suite, Side::B, 8);
+        suite.submit_checkpoint(Side::B, 8).unwrap();
+        let honest = suite.lane(Side::B);
+        // The quorum also signs a checkpoint of 4 whose history rewrites nonce 2.
+        let forged = forged_history(&suite, &honest, 2, 4);
+        let checkpoint = forged.checkpoint(4);
+        let signatures = suite.attest(Side::B, &checkpoint);
+        suite.refuses(
+            InboxError::StaleCheckpoint {
+                chain: CHAIN_B.into(),
+                size: 4,
+                latest: 8,
+            },
+            |s| s.submit_raw(Side::B, checkpoint, signatures, vec![]),
+        );
+        // The honest 4 is no evidence: the stored log extends it.
+        suite.refuses(
+            InboxError::NotEvidence {
+                reason: "the stored log extends the attested checkpoint".into(),
+            },
+            |s| {
+                s.report_equivocation(
+                    Side::B,
+                    &honest,
+                    4,
+                    8,
+                    honest.root(4),
+                    honest.consistency(4, 8),
+                )
+            },
+        );
+        // The forged 4 is: the stored log's root at 4, proven, is not its root.
+        suite
+            .report_equivocation(
+                Side::B,
+                &forged,
+                4,
+                8,
+                honest.root(4),
+                honest.consistency(4, 8),
+            )
+            .unwrap();
+        assert_eq!(
+            frozen_cause(suite.a.source(CHAIN_B)),
+            (
+                FreezeCause::Equivocation {
+                    stored_size: 8,
+                    stored_root: HexBinary::from(&honest.root(8)),
+                    conflicting_size: 4,
+                    conflicting_root: HexBinary::from(&honest.root(4)),
+                },
+                4
+            )
+        );
+        let frozen = InboxError::SourceFrozen {
+            chain: CHAIN_B.into(),
+            size: 4,
+        };
+        suite.refuses(&frozen, |s| s.deliver_nonces(Side::B, [0], 8));
+        suite.refuses(&frozen, |s| s.deliver_batch(Side::B, &[0, 1], 8));
+        // The stored 8 is disputed: the rollback goes below it, here to the empty log.
+        suite.set_attesters(Side::B, mixed_attesters(70)).unwrap();
+        suite.refuses(
+            InboxError::InvalidRollback {
+                chain: CHAIN_B.into(),
+                rollback_to: 8,
+                max: 4,
+            },
+            |s| s.unfreeze(Side::B, 8),
+        );
+        suite.unfreeze(Side::B, 0).unwrap();
+        assert_eq!(suite.a.latest_checkpoint_size(CHAIN_B), 0);
+        suite.relay(Side::B);
+        let receiver = suite.a.receiver.clone();
+        assert_eq!(
+            suite.a.received_nonces(&receiver),
+            (0..8).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// An inbox whose changes of trust wait `trust_delay_seconds`: each is a proposal anyone
+/// executes once due; the brakes (pause, freeze) act at once.
+mod time_lock {
+    use super::*;
+    use ccmp_inbox::msg::{FreezeCause, TrustChange};
+
+    const DELAY: u64 = 3600;
+
+    #[test]
+    fn set_attesters_waits_for_the_delay_then_anyone_executes_it() {
+        let mut suite = SuiteBuilder::new().trust_delay_seconds(DELAY).build();
+        assert_eq!(suite.b.inbox_config().trust_delay_seconds, DELAY);
+        send_many(&mut suite, Side::A, 2);
+        suite.relay(Side::A);
+        let old = suite.signers(Side::A).clone();
+        let next = mixed_attesters(60);
+        let response = suite.set_attesters(Side::A, next.clone()).unwrap();
+        let id = proposal_id(&response).expect("a proposal");
+        let proposals = suite.b.proposals();
+        assert_eq!(proposals.len(), 1);
+        let proposal = &proposals[0];
+        assert_eq!(
+            proposal.change,
+            TrustChange::SetAttesters {
+                source_chain: CHAIN_A.into(),
+                attesters: next.set.clone(),
+            }
+        );
+        assert_eq!(proposal.proposed_at, suite.b.now());
+        assert_eq!(proposal.executable_at, suite.b.now().plus_seconds(DELAY));
+        // Nothing changed yet: the old set still checkpoints the lane.
+        assert_eq!(suite.b.source(CHAIN_A).epoch, 1);
+        send_many(&mut suite, Side::A, 1);
+        suite.relay(Side::A);
+        assert_eq!(suite.b.latest_checkpoint_size(CHAIN_A), 3);
+
+        // Not before the delay, whoever asks.
+        let not_due = InboxError::ProposalNotDue {
+            id,
+            executable_at: proposal.executable_at,
+        };
+        suite.refuses(&not_due, |s| s.execute_proposal(Side::A, id));
+        suite.b.advance_time(DELAY - 1);
+        suite.refuses(&not_due, |s| s.execute_proposal(Side::A, id));
+        // Once due, anyone (the stranger) carries it out.
+        suite.b.advance_time(1);
+        suite.execute_proposal(Side::A, id).unwrap();
+        let source = suite.b.source(CHAIN_A);
+        assert_eq!((source.epoch, source.attesters), (2, next.set));
+        assert!(suite.b.proposals().is_empty());
+        suite.refuses(InboxError::UnknownProposal { id }, |s| {
+            s.execute_proposal(Side::A, id)
+        });
+        // The old set is out, the new one signs what follows.
+        send_many(&mut suite, Side::A, 1);
+        let lane = suite.lane(Side::A);
+        let checkpoint = lane.checkpoint(4);
+        let stale = old.sign_quorum(&lane.digest(&checkpoint));
+        suite.refuses(
+            InboxError::Signature(SignatureError::Invalid {
+                index: 0,
+                fault: SignatureFault::Mismatch,
+            }),
+            |s| s.submit_raw(Side::A, checkpoint, stale, lane.consistency(3, 4)),
+        );
+        suite.relay(Side::A);
+        let receiver = suite.b.receiver.clone();
+        assert_eq!(suite.b.received_nonces(&receiver), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn pause_and_freeze_act_at_once_and_unfreeze_waits() {
+        let mut suite = SuiteBuilder::new().trust_delay_seconds(DELAY).build();
+        send_many(&mut suite, Side::A, 2);
+        suite.relay(Side::A);
+        send_many(&mut suite, Side::A, 1);
+        suite.submit_checkpoint(Side::A, 3).unwrap();
+
+        // Pause: at once, no proposal.
+        let response = suite.b.inbox_as_owner(&InboxMsg::Pause {}).unwrap();
+        assert_eq!(proposal_id(&response), None);
+        assert!(suite.b.inbox_config().paused);
+        suite.refuses(InboxError::Paused, |s| s.deliver_nonces(Side::A, [2], 3));
+        suite.b.inbox_as_owner(&InboxMsg::Unpause {}).unwrap();
+
+        // Freeze: at once, no proposal.
+        let response = suite.freeze(Side::A).unwrap();
+        assert_eq!(proposal_id(&response), None);
+        let freeze = suite.b.source(CHAIN_A).frozen.unwrap();
+        assert_eq!(
+            (freeze.cause, freeze.max_rollback_to),
+            (FreezeCause::Owner {}, 3)
+        );
+        let frozen = InboxError::SourceFrozen {
+            chain: CHAIN_A.into(),
+            size: 3,
+        };
+        suite.refuses(&frozen, |s| s.deliver_nonces(Side::A, [2], 3));
+        suite.refuses(&frozen, |s| s.deliver_batch(Side::A, &[2], 3));
+
+        // Unfreeze: a proposal, due after the delay; the source stays frozen until then.
+        let response = suite.unfreeze(Side::A, 3).unwrap();
+        let id = proposal_id(&response).expect("a proposal");
+        let executable_at = suite.b.now().plus_seconds(DELAY);
+        assert!(suite.b.source(CHAIN_A).frozen.is_some());
+        suite.refuses(InboxError::ProposalNotDue { id, executable_at }, |s| {
+            s.execute_proposal(Side::A, id)
+        });
+        suite.refuses(&frozen, |s| s.deliver_nonces(Side::A, [2], 3));
+        suite.b.advance_time(DELAY);
+        suite.execute_proposal(Side::A, id).unwrap();
+        assert_eq!(suite.b.source(CHAIN_A).frozen, None);
+        suite.relay(Side::A);
+        let receiver = suite.b.receiver.clone();
+        assert_eq!(suite.b.received_nonces(&receiver), vec![0, 1, 2]);
     }
 }
 
