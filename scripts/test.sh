@@ -45,5 +45,8 @@ echo "== spec copy is current"
 if [ -f ../shared/spec/PROTOCOL.md ]; then
   cmp docs/PROTOCOL.md ../shared/spec/PROTOCOL.md
 fi
+echo "== fuzzing (every fuzz/ target for 15 s: no crash)"
+./scripts/fuzz.sh 15
+
 # One closing line for the whole run: every test result above, added up.
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$log"
