@@ -32,8 +32,9 @@
 //! statuses only forwards (a processed message never becomes `unknown`, `timed_out` is
 //! final, `delivered` becomes `failed` only through the receiver's reply); `config` and both
 //! sources still load through `query`. A receiver the input makes fail is answered through
-//! `reply`, with the same checks. One known finding of the unchanged-storage check is
-//! tolerated unless `CCMP_FUZZ_STRICT` is set (`known_finding_1`).
+//! `reply`, with the same checks. Finding 1 of this target (`execute_proposal` removing the
+//! proposal before the change was refused) is fixed in the inbox; its input stays in
+//! `fuzz/artifacts-kept/inbox_execute/` and in the seed corpus as a regression.
 
 use arbitrary::{Result as ArbResult, Unstructured};
 use ccmp_inbox::contract::{execute, instantiate, query, reply};
@@ -788,10 +789,6 @@ pub fn check_call(
     msg: ExecuteMsg,
     fail: &mut dyn FnMut(u64) -> ArbResult<bool>,
 ) {
-    let proposal = match msg {
-        ExecuteMsg::ExecuteProposal { id } => Some(id),
-        _ => None,
-    };
     // Formatted only when a check fails: most calls are refusals and must stay cheap.
     let shown = msg.clone();
     let what = || format!("{shown:?} from {sender}");
@@ -801,7 +798,7 @@ pub fn check_call(
     let response = match result {
         Err(err) => {
             let after = dump(&deps.storage);
-            if after != before && !known_finding_1(proposal, &err, &before, &after) {
+            if after != before {
                 panic!(
                     "storage changed although execute returned Err({err}) for {}:\n{}",
                     what(),
@@ -842,33 +839,6 @@ pub fn check_call(
             }
         }
     }
-}
-
-/// Fuzz finding 1 (fuzz/artifacts-kept/inbox_execute/README.md), tolerated unless
-/// `CCMP_FUZZ_STRICT` is set so the target keeps exploring past it: `execute_proposal` of
-/// a due `unfreeze` whose source was frozen on equivocation and whose attester set was not
-/// replaced yet removes the proposal, then returns `AttestersNotReplaced`. Only exactly
-/// that is tolerated: the error, and the proposal's key as the only change.
-fn known_finding_1(
-    proposal: Option<u64>,
-    err: &ContractError,
-    before: &[Record],
-    after: &[Record],
-) -> bool {
-    static STRICT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *STRICT.get_or_init(|| std::env::var_os("CCMP_FUZZ_STRICT").is_some()) {
-        return false;
-    }
-    let Some(id) = proposal else {
-        return false;
-    };
-    if !matches!(err, ContractError::AttestersNotReplaced { .. }) {
-        return false;
-    }
-    // cw-storage-plus's key of `Map<u64, Proposal>` "p": length-prefixed namespace, id.
-    let key = [&[0, 1, b'p'][..], &id.to_be_bytes()].concat();
-    let without: Vec<&Record> = before.iter().filter(|(k, _)| *k != key).collect();
-    before.len() == after.len() + 1 && without.into_iter().eq(after.iter())
 }
 
 fn storage_diff(before: &[Record], after: &[Record]) -> String {

@@ -230,7 +230,7 @@ pub fn propose(
 /// Carries out a due proposal. Anyone: once the delay has passed the owner's decision
 /// stands, and no one has to wait for the owner to finish it. Everything is checked again,
 /// since the state may have moved since the proposal.
-pub fn execute_proposal(deps: DepsMut, env: Env, id: u64) -> Result<Response, ContractError> {
+pub fn execute_proposal(mut deps: DepsMut, env: Env, id: u64) -> Result<Response, ContractError> {
     let proposal =
         state::load_proposal(deps.storage, id)?.ok_or(ContractError::UnknownProposal { id })?;
     if env.block.time < proposal.executable_at {
@@ -241,9 +241,13 @@ pub fn execute_proposal(deps: DepsMut, env: Env, id: u64) -> Result<Response, Co
     }
     let config = state::load_config(deps.storage)?;
     check_change(deps.storage, deps.api, &config, &proposal.change)?;
-    state::remove_proposal(deps.storage, id);
     let event = events::proposal("executed", id, &proposal.change, proposal.executable_at);
-    Ok(apply_change(deps, proposal.change)?
+    // The proposal goes only once the change is made: a change refused now (an unfreeze
+    // whose attester set has not been replaced yet) leaves it pending, and leaves storage
+    // untouched.
+    let response = apply_change(deps.branch(), proposal.change)?;
+    state::remove_proposal(deps.storage, id);
+    Ok(response
         .add_attribute("proposal_id", id.to_string())
         .add_event(event))
 }
@@ -525,4 +529,86 @@ pub fn migrate(deps: DepsMut) -> Result<Response, ContractError> {
         .add_attribute("action", "migrate")
         .add_attribute("from_version", stored.version)
         .add_attribute("to_version", CONTRACT_VERSION))
+}
+
+#[cfg(test)]
+mod tests {
+    use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env};
+    use cosmwasm_std::{HexBinary, Order, Storage};
+
+    use super::*;
+    use crate::msg::Freeze;
+
+    fn dump(storage: &dyn Storage) -> Vec<(Vec<u8>, Vec<u8>)> {
+        storage.range(None, None, Order::Ascending).collect()
+    }
+
+    /// Fuzz finding 1 (fuzz/artifacts-kept/inbox_execute): a due unfreeze executed before
+    /// the attester set was replaced used to remove its proposal and then fail, so the
+    /// entry point returned an error with storage changed.
+    #[test]
+    fn a_refused_proposal_changes_nothing() {
+        let mut deps = mock_dependencies();
+        let owner = deps.api.addr_make("owner");
+        let set = ccmp_signer::SignerSet::equal_weights(vec![
+            ccmp_signer::AttesterKey::test_key(1, false),
+            ccmp_signer::AttesterKey::test_key(2, true),
+            ccmp_signer::AttesterKey::test_key(3, false),
+        ])
+        .set;
+        let mut env = mock_env();
+        instantiate(
+            deps.as_mut(),
+            env.clone(),
+            message_info(&owner, &[]),
+            InstantiateMsg {
+                owner: None,
+                chain_id: Some("chain-b".into()),
+                sources: Some(vec![SourceConfig {
+                    chain: "chain-a".into(),
+                    outbox: "outbox".into(),
+                    attesters: set,
+                    ordered: false,
+                    receive_gas_limit: None,
+                    max_receive_gas_limit: None,
+                }]),
+                max_batch_size: None,
+                max_body_bytes: None,
+                trust_delay_seconds: 60,
+            },
+        )
+        .unwrap();
+        let mut source = load_source(&deps.storage, "chain-a").unwrap();
+        source.frozen = Some(Freeze {
+            cause: FreezeCause::Equivocation {
+                stored_size: 3,
+                stored_root: HexBinary::from(&[1; 32]),
+                conflicting_size: 3,
+                conflicting_root: HexBinary::from(&[2; 32]),
+            },
+            max_rollback_to: 3,
+            epoch: 1,
+            height: 1,
+        });
+        state::save_source(&mut deps.storage, "chain-a", &source).unwrap();
+        propose(
+            deps.as_mut(),
+            env.clone(),
+            message_info(&owner, &[]),
+            TrustChange::Unfreeze {
+                source_chain: "chain-a".into(),
+                rollback_to: 0,
+            },
+        )
+        .unwrap();
+        env.block.time = env.block.time.plus_seconds(60);
+        let before = dump(&deps.storage);
+        let err = execute_proposal(deps.as_mut(), env, 1).unwrap_err();
+        assert!(
+            matches!(err, ContractError::AttestersNotReplaced { .. }),
+            "{err}"
+        );
+        assert_eq!(dump(&deps.storage), before);
+        assert!(state::load_proposal(&deps.storage, 1).unwrap().is_some());
+    }
 }
