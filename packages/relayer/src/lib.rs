@@ -7,6 +7,8 @@
 //! `submit_checkpoint` and `deliver` messages with their consistency and inclusion proofs.
 //! The relayer is trusted with nothing: every proof it builds is checked by the inbox.
 
+pub mod service;
+
 use ccmp_inbox::msg::{DeliveryItem, ExecuteMsg as InboxExecuteMsg};
 use ccmp_signer::SignerSet;
 use ccmp_types::{
