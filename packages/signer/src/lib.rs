@@ -5,6 +5,8 @@
 //! signs the digest as a prehash (RFC 6979 nonces, always low-S, which the inbox demands);
 //! Ed25519 signs the digest as the message. Never compiled into a contract.
 
+pub mod api;
+
 use ccmp_types::{Attester, AttesterSet, AttesterSignature, Hash, PubKey};
 use cosmwasm_std::Binary;
 use k256::ecdsa::signature::hazmat::PrehashSigner;
