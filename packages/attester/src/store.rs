@@ -2,7 +2,7 @@
 //! and per lane and epoch the attester-set hand-over digest. Every signing decision is
 //! checked against it, and a record is on disk before the signature leaves the process.
 //!
-//! The store is one JSON file replaced atomically ([`crate::fsutil::write_atomically`]:
+//! The store is one JSON file replaced atomically (`fsutil::write_atomically`:
 //! temporary file, fsync, rename, fsync of the directory). Each operation holds an
 //! exclusive lock on `<store>.lock` and re-reads the file, so the service and a
 //! `sign-rotation` run on the same store (or two services by mistake) check against one
