@@ -33,6 +33,8 @@ pub enum ErrorClass {
     NonceGap,
     /// Signatures the inbox refused (the attester set changed under the relayer): resync.
     Attestation,
+    /// The source's events lacked messages the outbox holds: the lane read them again.
+    MissedEvents,
     /// Anything else: counted by class; a batch that fails so is split until the message
     /// that fails is alone, which is then skipped for the round.
     Other,
@@ -53,6 +55,7 @@ impl ErrorClass {
             ErrorClass::StaleCheckpoint => "stale_checkpoint",
             ErrorClass::NonceGap => "nonce_gap",
             ErrorClass::Attestation => "attestation",
+            ErrorClass::MissedEvents => "missed_events",
             ErrorClass::Other => "other",
         }
     }

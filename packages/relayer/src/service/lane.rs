@@ -211,6 +211,11 @@ pub struct LaneWorker {
     labels: LaneLabels,
     follower: LaneFollower,
     next_height: u64,
+    /// The height of the last `ccmp_send` of this lane taken in.
+    last_event_height: Option<u64>,
+    /// The outbox's lane size and the source's height just after it was read: once the
+    /// lane has read past that height, it must have seen that many messages.
+    probe: Option<(u64, u64)>,
     tracker: Option<PendingTracker>,
     inbox_max_batch: Option<u32>,
     isolated: HashMap<u64, Isolated>,
@@ -242,6 +247,8 @@ impl LaneWorker {
                 lane_config.destination_chain.clone(),
             ),
             next_height: lane_config.start_height,
+            last_event_height: None,
+            probe: None,
             status: LaneStatus::new(&lane_config),
             config: lane_config,
             batch: config.batch.clone(),
@@ -362,6 +369,9 @@ impl LaneWorker {
             self.tracker = Some(PendingTracker::new(lane.size));
         }
         report.behind = self.follow(&mut report).await?;
+        if self.check_probe().await? {
+            report.behind = true;
+        }
         let known = self.follower.size();
         self.status.source_size = known;
         self.status.next_height = self.next_height;
@@ -506,17 +516,104 @@ impl LaneWorker {
                     LaneError::chain(format!("events of {outbox} in blocks {from}..={to}"), err)
                 })?;
             for event in &events {
+                if self.already_taken(&event.event)? {
+                    continue;
+                }
                 let taken = self.follower.observe([&event.event]).map_err(|err| {
                     LaneError::Halt(format!(
                         "the outbox's events at height {} do not continue the lane (is start_height {} at or before its first send?): {err}",
                         event.height, self.config.start_height
                     ))
                 })?;
+                if !taken.is_empty() {
+                    self.last_event_height = Some(event.height);
+                }
                 report.observed += taken.len() as u64;
             }
             self.next_height = to + 1;
         }
         Ok(self.next_height <= tip)
+    }
+
+    /// Whether `event` is a send of this lane the follower already has (read again after
+    /// a gap): it must then be the very message the lane holds at that nonce.
+    fn already_taken(&self, event: &cosmwasm_std::Event) -> Result<bool, LaneError> {
+        let value = |key: &str| {
+            event
+                .attributes
+                .iter()
+                .find(|a| a.key == key)
+                .map(|a| a.value.as_str())
+        };
+        if event.ty != crate::SEND_EVENT
+            || value("destination_chain") != Some(self.config.destination_chain.as_str())
+        {
+            return Ok(false);
+        }
+        let Some(nonce) = value("nonce").and_then(|n| n.parse::<u64>().ok()) else {
+            return Ok(false);
+        };
+        if nonce >= self.follower.size() {
+            return Ok(false);
+        }
+        let held = HexBinary::from(&self.follower.ids[nonce as usize]).to_hex();
+        if value("message_id") != Some(held.as_str()) {
+            return Err(LaneError::Halt(format!(
+                "the outbox announced message {:?} at nonce {nonce}, where the lane holds {held}",
+                value("message_id")
+            )));
+        }
+        Ok(true)
+    }
+
+    /// Checks the lane against the outbox's own size once the lane has read past the
+    /// height of the last probe: fewer messages than the outbox had then means events
+    /// were missed (a node whose event index lagged its blocks), and the lane reads again
+    /// from its last message's height (what it already has is skipped). Returns whether it
+    /// rewound. Then takes a new probe.
+    async fn check_probe(&mut self) -> Result<bool, LaneError> {
+        let mut rewound = false;
+        if let Some((size, height)) = self.probe {
+            if self.next_height > height + 1 {
+                self.probe = None;
+                if self.follower.size() < size {
+                    let from = self.last_event_height.unwrap_or(self.config.start_height);
+                    tracing::warn!(
+                        source = %self.config.source_chain,
+                        destination = %self.config.destination_chain,
+                        outbox_size = size,
+                        followed = self.follower.size(),
+                        from,
+                        "events missing: reading the source again"
+                    );
+                    self.count_error(ErrorClass::MissedEvents);
+                    self.next_height = from.min(self.next_height);
+                    rewound = true;
+                }
+            }
+        }
+        if self.probe.is_none() {
+            let lane: LaneResponse = self
+                .query_source(
+                    "outbox lane",
+                    &self.config.source_outbox.clone(),
+                    &OutboxQuery::Lane {
+                        destination_chain: self.config.destination_chain.clone(),
+                    },
+                )
+                .await?;
+            let chain = Arc::clone(&self.source);
+            let height = self
+                .backoff
+                .retry(|| chain.status())
+                .await
+                .map_err(|err| {
+                    LaneError::chain(format!("status of {}", self.config.source_chain), err)
+                })?
+                .height;
+            self.probe = Some((lane.size, height));
+        }
+        Ok(rewound)
     }
 
     fn needs_checkpoint(&self, latest: u64, known: u64) -> bool {

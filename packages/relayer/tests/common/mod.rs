@@ -12,7 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use ccmp_chain::ChainClient;
+use ccmp_chain::{query, ChainClient};
+use ccmp_outbox::msg::{LaneResponse, MessageIdsResponse, QueryMsg as OutboxQuery};
 use ccmp_relayer::{LaneFollower, SEND_EVENT};
 use ccmp_signer::api::SignedCheckpoint;
 use ccmp_signer::AttesterKey;
@@ -72,41 +73,66 @@ pub enum Mode {
 
 enum LaneSource {
     Fixed(LaneFollower),
-    /// Follows the outbox on a chain, from its events, on every request.
+    /// Reads the lane's ids from the outbox on a chain (its `lane` and `message_ids`
+    /// queries) on every request.
     Chain {
         client: Arc<dyn ChainClient>,
         outbox: String,
-        follower: LaneFollower,
-        next_height: u64,
+        source_chain: String,
+        destination_chain: String,
+        ids: Vec<Hash>,
     },
 }
 
 impl LaneSource {
-    async fn lane(&mut self) -> &LaneFollower {
+    /// The lane's chains and ids.
+    async fn lane(&mut self) -> (String, String, Vec<Hash>) {
         match self {
-            LaneSource::Fixed(lane) => lane,
+            LaneSource::Fixed(lane) => (
+                lane.source_chain.clone(),
+                lane.destination_chain.clone(),
+                lane.ids.clone(),
+            ),
             LaneSource::Chain {
                 client,
                 outbox,
-                follower,
-                next_height,
+                source_chain,
+                destination_chain,
+                ids,
             } => {
-                if let Ok(status) = client.status().await {
-                    if status.height >= *next_height {
-                        if let Ok(events) = client
-                            .contract_events(outbox, *next_height, status.height)
-                            .await
-                        {
-                            for event in &events {
-                                follower
-                                    .observe([&event.event])
-                                    .expect("the outbox's events");
-                            }
-                            *next_height = status.height + 1;
-                        }
+                let lane: Result<LaneResponse, _> = query(
+                    client.as_ref(),
+                    outbox,
+                    &OutboxQuery::Lane {
+                        destination_chain: destination_chain.clone(),
+                    },
+                )
+                .await;
+                let size = lane.map_or(0, |lane| lane.size);
+                while (ids.len() as u64) < size {
+                    let page: MessageIdsResponse = match query(
+                        client.as_ref(),
+                        outbox,
+                        &OutboxQuery::MessageIds {
+                            destination_chain: destination_chain.clone(),
+                            start_after: ids.len().checked_sub(1).map(|n| n as u64),
+                            limit: Some(100),
+                        },
+                    )
+                    .await
+                    {
+                        Ok(page) => page,
+                        Err(_) => break,
+                    };
+                    if page.message_ids.is_empty() {
+                        break;
+                    }
+                    for entry in page.message_ids {
+                        assert_eq!(entry.nonce, ids.len() as u64);
+                        ids.push(to_hash("message_id", &entry.message_id).unwrap());
                     }
                 }
-                follower
+                (source_chain.clone(), destination_chain.clone(), ids.clone())
             }
         }
     }
@@ -147,15 +173,15 @@ impl FakeAttester {
         source_outbox: &str,
         destination: &str,
     ) -> Self {
-        let follower = LaneFollower::new(client.chain_id().to_string(), destination.to_string());
         Self::start(
             key,
             source_outbox,
             LaneSource::Chain {
+                source_chain: client.chain_id().to_string(),
+                destination_chain: destination.to_string(),
                 client,
                 outbox: source_outbox.to_string(),
-                follower,
-                next_height: 1,
+                ids: vec![],
             },
         )
         .await
@@ -218,16 +244,16 @@ pub async fn dead_url() -> String {
 
 fn sign(
     state: &AttesterState,
-    lane: &LaneFollower,
+    (source_chain, destination_chain): (&str, &str),
     size: u64,
     root: Hash,
     signed_root: Hash,
 ) -> SignedCheckpoint {
     let digest = |root: &Hash| {
         checkpoint_digest(
-            &lane.source_chain,
+            source_chain,
             &state.source_outbox,
-            &lane.destination_chain,
+            destination_chain,
             size,
             root,
         )
@@ -235,9 +261,9 @@ fn sign(
     };
     let pubkey = state.key.pubkey();
     SignedCheckpoint {
-        source_chain: lane.source_chain.clone(),
+        source_chain: source_chain.to_string(),
         source_outbox: state.source_outbox.clone(),
-        destination_chain: lane.destination_chain.clone(),
+        destination_chain: destination_chain.to_string(),
         size,
         root: HexBinary::from(&root),
         digest: HexBinary::from(&digest(&root)),
@@ -256,17 +282,17 @@ async fn checkpoint(
         return (StatusCode::SERVICE_UNAVAILABLE, "down").into_response();
     }
     let max = *state.max_size.lock().unwrap();
-    let mut lane = state.lane.lock().await;
-    let lane = lane.lane().await;
-    if source != lane.source_chain || destination != lane.destination_chain {
+    let (source_chain, destination_chain, ids) = state.lane.lock().await.lane().await;
+    if source != source_chain || destination != destination_chain {
         return (StatusCode::NOT_FOUND, "no such lane").into_response();
     }
+    let chains = (source_chain.as_str(), destination_chain.as_str());
     if let Mode::Forge { size, root } = mode {
         if which == "latest" || which == size.to_string() {
-            return Json(sign(&state, lane, size, root, root)).into_response();
+            return Json(sign(&state, chains, size, root, root)).into_response();
         }
     }
-    let top = max.map_or(lane.size(), |m| m.min(lane.size()));
+    let top = max.map_or(ids.len() as u64, |m| m.min(ids.len() as u64));
     let size = if which == "latest" {
         top
     } else {
@@ -278,11 +304,11 @@ async fn checkpoint(
     if size == 0 || size > top {
         return (StatusCode::NOT_FOUND, "not signed").into_response();
     }
-    let root = to_hash("root", &lane.checkpoint(size).unwrap().root).unwrap();
+    let root = root(&ids[..size as usize]);
     let signed_root = if mode == Mode::BadSignature {
         [0x66; 32]
     } else {
         root
     };
-    Json(sign(&state, lane, size, root, signed_root)).into_response()
+    Json(sign(&state, chains, size, root, signed_root)).into_response()
 }
