@@ -26,6 +26,8 @@ use crate::{LaneFollower, RelayError};
 
 /// The inbox's per-message event, as the chain emits it.
 const DELIVER_EVENT: &str = "wasm-ccmp_deliver";
+/// Rewinds in a row, without the lane growing, before a gap in the events halts the lane.
+const MAX_GAP_REWINDS: u32 = 10;
 /// The longest a message that fails alone is set aside.
 const MAX_ISOLATION: Duration = Duration::from_secs(600);
 
@@ -216,6 +218,8 @@ pub struct LaneWorker {
     /// The outbox's lane size and the source's height just after it was read: once the
     /// lane has read past that height, it must have seen that many messages.
     probe: Option<(u64, u64)>,
+    /// Rewinds after a gap in the events since the lane last grew.
+    gap_rewinds: u32,
     tracker: Option<PendingTracker>,
     inbox_max_batch: Option<u32>,
     isolated: HashMap<u64, Isolated>,
@@ -249,6 +253,7 @@ impl LaneWorker {
             next_height: lane_config.start_height,
             last_event_height: None,
             probe: None,
+            gap_rewinds: 0,
             status: LaneStatus::new(&lane_config),
             config: lane_config,
             batch: config.batch.clone(),
@@ -519,14 +524,40 @@ impl LaneWorker {
                 if self.already_taken(&event.event)? {
                     continue;
                 }
-                let taken = self.follower.observe([&event.event]).map_err(|err| {
-                    LaneError::Halt(format!(
-                        "the outbox's events at height {} do not continue the lane (is start_height {} at or before its first send?): {err}",
-                        event.height, self.config.start_height
-                    ))
-                })?;
+                let taken = match self.follower.observe([&event.event]) {
+                    Ok(taken) => taken,
+                    // A later message than the next: the events before it were missed
+                    // (or the lane started before `start_height`, which rewinding cannot
+                    // mend: then the lane halts after a few tries).
+                    Err(RelayError::OutOfOrder { expected, got })
+                        if got > expected && self.gap_rewinds < MAX_GAP_REWINDS =>
+                    {
+                        self.gap_rewinds += 1;
+                        let from = self.last_event_height.unwrap_or(self.config.start_height);
+                        tracing::warn!(
+                            source = %self.config.source_chain,
+                            destination = %self.config.destination_chain,
+                            expected,
+                            got,
+                            height = event.height,
+                            from,
+                            "events missing before this one: reading the source again"
+                        );
+                        self.count_error(ErrorClass::MissedEvents);
+                        self.next_height = from;
+                        self.probe = None;
+                        return Ok(true);
+                    }
+                    Err(err) => {
+                        return Err(LaneError::Halt(format!(
+                            "the outbox's events at height {} do not continue the lane (is start_height {} at or before its first send?): {err}",
+                            event.height, self.config.start_height
+                        )))
+                    }
+                };
                 if !taken.is_empty() {
                     self.last_event_height = Some(event.height);
+                    self.gap_rewinds = 0;
                 }
                 report.observed += taken.len() as u64;
             }
