@@ -308,6 +308,10 @@ impl LaneWorker {
             Err(err) => {
                 self.count_error(err.class());
                 self.status.last_error = Some(err.to_string());
+                if err.class().needs_resync() || err.class() == ErrorClass::BatchTooLarge {
+                    // Read the inbox's limits again too (the owner may have set them).
+                    self.inbox_max_batch = None;
+                }
                 if let LaneError::Halt(reason) = err {
                     self.status.state = LaneState::Halted {
                         reason: reason.clone(),
