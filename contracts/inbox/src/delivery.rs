@@ -2,22 +2,20 @@
 //! their status before the receiver runs, dispatching them with a gas limit, catching a
 //! receiver's failure, and retrying failed messages.
 
-use std::collections::BTreeMap;
-
 use ccmp_types::{
-    leaf_hash, validate_body, verify_inclusion, verify_multiproof, CcmpReceiveMsg, Hash, Message,
-    MessageStatus, MAX_PROOF_HASHES,
+    leaf_hash, validate_body, verify_inclusion, verify_multiproof, Hash, Message, MessageStatus,
+    MAX_PROOF_HASHES,
 };
 use cosmwasm_std::{
-    to_json_binary, Addr, Api, Binary, DepsMut, Env, HexBinary, Reply, Response, Storage, SubMsg,
-    SubMsgResult,
+    Addr, Api, Binary, DepsMut, Env, HexBinary, Reply, Response, Storage, SubMsg, SubMsgResult,
+    WasmMsg,
 };
 
 use crate::error::ContractError;
 use crate::events;
-use crate::execute::MIN_RECEIVE_GAS_LIMIT;
+use crate::execute::{load_source, MIN_RECEIVE_GAS_LIMIT};
 use crate::light_client::load_live_source;
-use crate::msg::{DeliverResponse, DeliveryItem, DeliveryOutcome, DeliveryResult};
+use crate::msg::{DeliveryItem, DeliveryOutcome, DeliveryResult};
 use crate::state::{self, Config, Receipt, Source, StatusChunk};
 use crate::util::to_proof;
 
@@ -29,18 +27,32 @@ pub const MAX_ERROR_BYTES: usize = 256;
 
 /// A source as one batch sees it, with an ordered lane's next nonce.
 struct BatchSource {
+    chain: String,
     source: Source,
     next_nonce: u64,
     next_nonce_changed: bool,
 }
 
+/// A 128-nonce status chunk as one batch sees it.
+struct BatchChunk {
+    chain: String,
+    index: u64,
+    chunk: StatusChunk,
+    changed: bool,
+}
+
 /// What a batch has read and changed. Statuses are written once per 128-nonce chunk at
 /// the end, so the messages of a batch share their writes.
+///
+/// The caches are small vectors searched from the most recently added entry: a batch
+/// names a few sources, checkpoints and chunks (one lane's consecutive nonces share a
+/// chunk), and a lookup then costs a comparison or two and no allocation, where a map
+/// keyed by an owned chain id would allocate a key for every lookup.
 #[derive(Default)]
 struct Batch {
-    sources: BTreeMap<String, BatchSource>,
-    checkpoints: BTreeMap<(String, u64), Hash>,
-    chunks: BTreeMap<(String, u64), (StatusChunk, bool)>,
+    sources: Vec<BatchSource>,
+    checkpoints: Vec<(String, u64, Hash)>,
+    chunks: Vec<BatchChunk>,
 }
 
 impl Batch {
@@ -49,27 +61,25 @@ impl Batch {
         storage: &dyn Storage,
         chain: &str,
     ) -> Result<&mut BatchSource, ContractError> {
-        if !self.sources.contains_key(chain) {
-            let source = load_live_source(storage, chain)?;
-            let next_nonce = if source.ordered {
-                state::load_next_nonce(storage, chain)?
-            } else {
-                0
-            };
-            self.sources.insert(
-                chain.to_string(),
-                BatchSource {
+        let position = match self.sources.iter().rposition(|s| s.chain == chain) {
+            Some(position) => position,
+            None => {
+                let source = load_live_source(storage, chain)?;
+                let next_nonce = if source.ordered {
+                    state::load_next_nonce(storage, chain)?
+                } else {
+                    0
+                };
+                self.sources.push(BatchSource {
+                    chain: chain.to_string(),
                     source,
                     next_nonce,
                     next_nonce_changed: false,
-                },
-            );
-        }
-        self.sources
-            .get_mut(chain)
-            .ok_or_else(|| ContractError::UnknownSource {
-                chain: chain.to_string(),
-            })
+                });
+                self.sources.len() - 1
+            }
+        };
+        Ok(&mut self.sources[position])
     }
 
     fn checkpoint_root(
@@ -78,8 +88,12 @@ impl Batch {
         chain: &str,
         size: u64,
     ) -> Result<Hash, ContractError> {
-        let key = (chain.to_string(), size);
-        if let Some(root) = self.checkpoints.get(&key) {
+        if let Some((_, _, root)) = self
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|(c, s, _)| *s == size && c == chain)
+        {
             return Ok(*root);
         }
         let generation = self.source(storage, chain)?.source.generation;
@@ -90,7 +104,7 @@ impl Batch {
                     size,
                 }
             })?;
-        self.checkpoints.insert(key, root);
+        self.checkpoints.push((chain.to_string(), size, root));
         Ok(root)
     }
 
@@ -99,17 +113,26 @@ impl Batch {
         storage: &dyn Storage,
         chain: &str,
         nonce: u64,
-    ) -> Result<&mut (StatusChunk, bool), ContractError> {
-        let key = (chain.to_string(), StatusChunk::index(nonce));
-        if !self.chunks.contains_key(&key) {
-            let chunk = state::load_status_chunk(storage, chain, key.1)?;
-            self.chunks.insert(key.clone(), (chunk, false));
-        }
-        self.chunks
-            .get_mut(&key)
-            .ok_or_else(|| ContractError::UnknownSource {
-                chain: chain.to_string(),
-            })
+    ) -> Result<&mut BatchChunk, ContractError> {
+        let index = StatusChunk::index(nonce);
+        let position = match self
+            .chunks
+            .iter()
+            .rposition(|c| c.index == index && c.chain == chain)
+        {
+            Some(position) => position,
+            None => {
+                let chunk = state::load_status_chunk(storage, chain, index)?;
+                self.chunks.push(BatchChunk {
+                    chain: chain.to_string(),
+                    index,
+                    chunk,
+                    changed: false,
+                });
+                self.chunks.len() - 1
+            }
+        };
+        Ok(&mut self.chunks[position])
     }
 
     fn status(
@@ -118,7 +141,7 @@ impl Batch {
         chain: &str,
         nonce: u64,
     ) -> Result<MessageStatus, ContractError> {
-        Ok(self.chunk(storage, chain, nonce)?.0.get(nonce))
+        Ok(self.chunk(storage, chain, nonce)?.chunk.get(nonce))
     }
 
     fn set_status(
@@ -129,8 +152,8 @@ impl Batch {
         status: MessageStatus,
     ) -> Result<(), ContractError> {
         let entry = self.chunk(storage, chain, nonce)?;
-        entry.0.set(nonce, status);
-        entry.1 = true;
+        entry.chunk.set(nonce, status);
+        entry.changed = true;
         Ok(())
     }
 
@@ -159,14 +182,14 @@ impl Batch {
     }
 
     fn write(self, storage: &mut dyn Storage) {
-        for ((chain, index), (chunk, changed)) in &self.chunks {
-            if *changed {
-                state::save_status_chunk(storage, chain, *index, chunk);
+        for entry in &self.chunks {
+            if entry.changed {
+                state::save_status_chunk(storage, &entry.chain, entry.index, &entry.chunk);
             }
         }
-        for (chain, source) in &self.sources {
+        for source in &self.sources {
             if source.next_nonce_changed {
-                state::save_next_nonce(storage, chain, source.next_nonce);
+                state::save_next_nonce(storage, &source.chain, source.next_nonce);
             }
         }
     }
@@ -182,10 +205,15 @@ struct Outcomes {
 
 impl Outcomes {
     fn new(count: usize) -> Self {
+        let mut response = Response::new();
+        // At most one sub-message and one event per message (a failure's second event
+        // comes in the reply): no reallocation, which in the VM is a byte-by-byte copy.
+        response.messages.reserve_exact(count);
+        response.events.reserve_exact(count);
         Outcomes {
             results: Vec::with_capacity(count),
             receipts: Vec::new(),
-            response: Response::new(),
+            response,
         }
     }
 
@@ -208,12 +236,11 @@ impl Outcomes {
         for (chain, nonce, receipt) in &self.receipts {
             state::save_receipt(storage, chain, *nonce, receipt)?;
         }
+        // `DeliverResponse { results }`, written as serde_json would in one sized buffer.
         Ok(self
             .response
             .add_attribute("action", action)
-            .set_data(to_json_binary(&DeliverResponse {
-                results: self.results,
-            })?))
+            .set_data(Binary::new(json::deliver_response(&self.results))))
     }
 }
 
@@ -284,7 +311,7 @@ pub fn deliver_batch(
     let config = state::load_config(deps.storage)?;
     check_batch_size(&config, messages.len())?;
     // Bounds before any work: whole hashes, at most 64 a message.
-    if proof.len() % 32 != 0 {
+    if !proof.len().is_multiple_of(32) {
         return Err(ContractError::ProofNotHashes { len: proof.len() });
     }
     let max = MAX_PROOF_HASHES * messages.len();
@@ -395,14 +422,17 @@ fn process(
     let nonce = message.nonce;
     let lane = batch.source(storage, chain)?;
     let gas_limit = lane.source.receive_gas_limit;
+    let generation = lane.source.generation;
     if lane.source.ordered {
         // Every outcome advances an ordered lane: a failing receiver never blocks the
         // messages behind it.
         lane.next_nonce = nonce + 1;
         lane.next_nonce_changed = true;
     }
+    // Pushed in place: `Response`'s builder methods move the whole response per call.
+    let response = &mut outcomes.response;
     let (status, outcome) = if message.is_timed_out(env.block.time) {
-        outcomes.response = std::mem::take(&mut outcomes.response).add_event(events::deliver(
+        response.events.push(events::deliver(
             chain,
             nonce,
             message_id,
@@ -413,26 +443,26 @@ fn process(
     } else {
         match check_dispatchable(api, config, message, &env.contract.address) {
             Ok(recipient) => {
-                outcomes.response = std::mem::take(&mut outcomes.response)
-                    .add_submessage(dispatch(message, message_id, recipient, gas_limit)?)
-                    .add_event(events::deliver(
-                        chain,
-                        nonce,
-                        message_id,
-                        events::status_name(MessageStatus::Delivered),
-                        None,
-                    ));
+                response
+                    .messages
+                    .push(dispatch(message, message_id, recipient, gas_limit)?);
+                response.events.push(events::deliver(
+                    chain,
+                    nonce,
+                    message_id,
+                    events::status_name(MessageStatus::Delivered),
+                    None,
+                ));
                 (MessageStatus::Delivered, DeliveryOutcome::Dispatched)
             }
             Err(reason) => {
-                outcomes.response =
-                    std::mem::take(&mut outcomes.response).add_event(events::deliver(
-                        chain,
-                        nonce,
-                        message_id,
-                        events::status_name(MessageStatus::Failed),
-                        Some(&reason),
-                    ));
+                response.events.push(events::deliver(
+                    chain,
+                    nonce,
+                    message_id,
+                    events::status_name(MessageStatus::Failed),
+                    Some(&reason),
+                ));
                 outcomes.receipts.push((
                     chain.to_string(),
                     nonce,
@@ -441,6 +471,7 @@ fn process(
                         error: Some(reason),
                         attempts: 0,
                         updated_at_height: env.block.height,
+                        generation,
                     },
                 ));
                 (MessageStatus::Failed, DeliveryOutcome::Failed)
@@ -524,13 +555,23 @@ fn check_recipient(api: &dyn Api, recipient: &str, inbox: &Addr) -> Result<Addr,
 /// The receiver call: `ccmp_receive`, no funds, a gas limit (so a receiver that runs out
 /// of gas fails alone instead of aborting the batch), and a reply only on error (a
 /// success costs no second call into the inbox).
+///
+/// The `ccmp_receive` JSON is written here in one pass into a buffer of the right size:
+/// the very bytes `CcmpReceiveMsg::new(message, message_id).into_cosmos_msg(recipient)`
+/// serializes to (a unit test compares them), without copying the message's strings and
+/// body into a `CcmpReceiveMsg` first or growing the buffer as it goes; in the VM every
+/// copy is a metered byte-by-byte loop.
 fn dispatch(
     message: &Message,
     message_id: &Hash,
     recipient: Addr,
     gas_limit: u64,
 ) -> Result<SubMsg, ContractError> {
-    let msg = CcmpReceiveMsg::new(message, message_id).into_cosmos_msg(recipient)?;
+    let msg = WasmMsg::Execute {
+        contract_addr: recipient.into_string(),
+        msg: Binary::new(json::ccmp_receive(message, message_id)),
+        funds: vec![],
+    };
     Ok(SubMsg::reply_on_error(msg, RECEIVE_REPLY_ID)
         .with_gas_limit(gas_limit)
         .with_payload(encode_payload(
@@ -538,6 +579,160 @@ fn dispatch(
             message.nonce,
             message_id,
         )))
+}
+
+/// The two JSON documents a delivery writes per message, byte for byte as serde_json
+/// writes them (`to_json_vec`), built without intermediate strings.
+mod json {
+    use ccmp_types::{Hash, Message};
+
+    use crate::msg::{DeliveryOutcome, DeliveryResult};
+
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    /// A JSON string as serde_json writes it: `"` and `\` escaped, control characters as
+    /// `\b \t \n \f \r` or `\u00XX`, everything else (UTF-8 included) as is.
+    pub fn string(out: &mut Vec<u8>, text: &str) {
+        out.push(b'"');
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        for (i, &byte) in bytes.iter().enumerate() {
+            let escape: &[u8] = match byte {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x00..=0x1f => {
+                    out.extend_from_slice(&bytes[start..i]);
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[(byte >> 4) as usize]);
+                    out.push(HEX[(byte & 0xf) as usize]);
+                    start = i + 1;
+                    continue;
+                }
+                _ => continue,
+            };
+            out.extend_from_slice(&bytes[start..i]);
+            out.extend_from_slice(escape);
+            start = i + 1;
+        }
+        out.extend_from_slice(&bytes[start..]);
+        out.push(b'"');
+    }
+
+    pub fn number(out: &mut Vec<u8>, mut n: u64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.extend_from_slice(&digits[at..]);
+    }
+
+    fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
+        for &byte in bytes {
+            out.push(HEX[(byte >> 4) as usize]);
+            out.push(HEX[(byte & 0xf) as usize]);
+        }
+    }
+
+    /// Standard base64 with padding, as `Binary` serializes.
+    fn base64(out: &mut Vec<u8>, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(3);
+        for chunk in &mut chunks {
+            let n = (u32::from(chunk[0]) << 16) | (u32::from(chunk[1]) << 8) | u32::from(chunk[2]);
+            out.extend_from_slice(&[
+                BASE64[(n >> 18) as usize & 63],
+                BASE64[(n >> 12) as usize & 63],
+                BASE64[(n >> 6) as usize & 63],
+                BASE64[n as usize & 63],
+            ]);
+        }
+        match *chunks.remainder() {
+            [a] => {
+                let n = u32::from(a) << 16;
+                out.extend_from_slice(&[
+                    BASE64[(n >> 18) as usize & 63],
+                    BASE64[(n >> 12) as usize & 63],
+                    b'=',
+                    b'=',
+                ]);
+            }
+            [a, b] => {
+                let n = (u32::from(a) << 16) | (u32::from(b) << 8);
+                out.extend_from_slice(&[
+                    BASE64[(n >> 18) as usize & 63],
+                    BASE64[(n >> 12) as usize & 63],
+                    BASE64[(n >> 6) as usize & 63],
+                    b'=',
+                ]);
+            }
+            _ => {}
+        }
+    }
+
+    /// `{"ccmp_receive":{"message_id","source_chain","sender","nonce","body"}}` (PROTOCOL.md
+    /// §6), as `to_json_vec(&ReceiverExecuteMsg::CcmpReceive(CcmpReceiveMsg::new(..)))`.
+    pub fn ccmp_receive(message: &Message, message_id: &Hash) -> Vec<u8> {
+        // The fixed parts are 80 bytes; a string grows past its length + 2 only when it
+        // has characters to escape.
+        let capacity = 100
+            + 2 * message_id.len()
+            + message.source_chain.len()
+            + message.sender.len()
+            + message.body.len().div_ceil(3) * 4;
+        let mut out = Vec::with_capacity(capacity);
+        out.extend_from_slice(b"{\"ccmp_receive\":{\"message_id\":\"");
+        hex(&mut out, message_id);
+        out.extend_from_slice(b"\",\"source_chain\":");
+        string(&mut out, &message.source_chain);
+        out.extend_from_slice(b",\"sender\":");
+        string(&mut out, &message.sender);
+        out.extend_from_slice(b",\"nonce\":");
+        number(&mut out, message.nonce);
+        out.extend_from_slice(b",\"body\":\"");
+        base64(&mut out, &message.body);
+        out.extend_from_slice(b"\"}}");
+        out
+    }
+
+    /// `DeliverResponse { results }`, as `to_json_vec` writes it.
+    pub fn deliver_response(results: &[DeliveryResult]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(
+            16 + results
+                .iter()
+                .map(|r| 64 + r.source_chain.len())
+                .sum::<usize>(),
+        );
+        out.extend_from_slice(b"{\"results\":[");
+        for (i, result) in results.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"source_chain\":");
+            string(&mut out, &result.source_chain);
+            out.extend_from_slice(b",\"nonce\":");
+            number(&mut out, result.nonce);
+            let outcome: &[u8] = match result.outcome {
+                DeliveryOutcome::Dispatched => b",\"outcome\":\"dispatched\"}",
+                DeliveryOutcome::TimedOut => b",\"outcome\":\"timed_out\"}",
+                DeliveryOutcome::Failed => b",\"outcome\":\"failed\"}",
+                DeliveryOutcome::Skipped => b",\"outcome\":\"skipped\"}",
+            };
+            out.extend_from_slice(outcome);
+        }
+        out.extend_from_slice(b"]}");
+        out
+    }
 }
 
 /// `nonce (8) || message id (32) || source chain`: which message a reply is about.
@@ -579,11 +774,14 @@ pub fn reply(deps: DepsMut, env: Env, reply: Reply) -> Result<Response, Contract
             updated_at_height: env.block.height,
             ..receipt
         },
+        // The reply runs in the dispatching transaction: the generation is the one the
+        // message was proven under.
         None => Receipt {
             message_id: HexBinary::from(&message_id),
             error: Some(error.clone()),
             attempts: 1,
             updated_at_height: env.block.height,
+            generation: load_source(deps.storage, &chain)?.generation,
         },
     };
     state::save_receipt(deps.storage, &chain, nonce, &receipt)?;
@@ -649,6 +847,21 @@ pub fn retry(
             given: HexBinary::from(&message_id).to_hex(),
         });
     }
+    // A retry needs no proof because the message was proven when it failed; after a
+    // rollback that proof may have been against a discarded checkpoint. Every checkpoint
+    // of one generation extends the one it was rolled back to, so a message below the
+    // rollback is of the kept history; one at or above it may be forged.
+    if receipt.generation < source.generation {
+        let floor =
+            state::rollback_floor(deps.storage, chain, receipt.generation, source.generation)?;
+        if floor.is_none_or(|floor| nonce >= floor) {
+            return Err(ContractError::RolledBack {
+                chain: chain.to_string(),
+                nonce,
+                rollback_to: floor,
+            });
+        }
+    }
     let gas_limit = gas_limit.unwrap_or(source.receive_gas_limit);
     if gas_limit > source.max_receive_gas_limit {
         return Err(ContractError::GasLimitTooHigh {
@@ -694,6 +907,94 @@ pub fn retry(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ccmp_types::CcmpReceiveMsg;
+    use cosmwasm_std::{to_json_vec, Timestamp};
+
+    use crate::msg::DeliverResponse;
+
+    /// Strings with everything serde_json escapes, and some it does not.
+    fn tricky_strings() -> Vec<String> {
+        let mut strings: Vec<String> = (0u8..0x80).map(|b| char::from(b).to_string()).collect();
+        strings.extend(
+            [
+                "",
+                "chain-a",
+                "osmo1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu",
+                "a\"b\\c\u{7f}d\u{1f}e\n",
+                "\u{e9}t\u{e9} \u{1f980} \u{2028}\u{2029}",
+                "\"\"\\\\",
+            ]
+            .map(String::from),
+        );
+        strings.push((0u8..0x20).map(char::from).collect());
+        strings
+    }
+
+    #[test]
+    fn json_strings_and_numbers_are_what_serde_json_writes() {
+        for text in tricky_strings() {
+            let mut out = vec![];
+            json::string(&mut out, &text);
+            assert_eq!(out, to_json_vec(&text).unwrap(), "{text:?}");
+        }
+        for n in [0u64, 1, 9, 10, 99, 100, 524_263, u64::MAX - 1, u64::MAX] {
+            let mut out = vec![];
+            json::number(&mut out, n);
+            assert_eq!(out, to_json_vec(&n).unwrap());
+        }
+    }
+
+    #[test]
+    fn the_dispatch_is_the_receiver_interface_byte_for_byte() {
+        let recipient = Addr::unchecked("osmo1receiver");
+        let mut n = 0u64;
+        for sender in tricky_strings() {
+            for body_len in [0usize, 1, 2, 3, 4, 5, 100, 257] {
+                n = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let message = Message {
+                    nonce: n,
+                    source_chain: sender.chars().rev().collect(),
+                    sender: sender.clone(),
+                    destination_chain: "chain-b".into(),
+                    recipient: recipient.to_string(),
+                    timeout_timestamp: Some(Timestamp::from_nanos(n)),
+                    body: Binary::new((0..body_len).map(|i| (i as u64 ^ n) as u8).collect()),
+                };
+                let id = [n as u8; 32];
+                let expected = CcmpReceiveMsg::new(&message, &id)
+                    .into_cosmos_msg(recipient.clone())
+                    .unwrap();
+                let sub = dispatch(&message, &id, recipient.clone(), 500_000).unwrap();
+                assert_eq!(sub.msg, expected, "{sender:?} {body_len}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_response_data_is_deliver_response_byte_for_byte() {
+        let outcomes = [
+            DeliveryOutcome::Dispatched,
+            DeliveryOutcome::TimedOut,
+            DeliveryOutcome::Failed,
+            DeliveryOutcome::Skipped,
+        ];
+        for count in [0usize, 1, 2, 7] {
+            let results: Vec<DeliveryResult> = (0..count)
+                .map(|i| DeliveryResult {
+                    source_chain: tricky_strings()[i * 19 % 134].clone(),
+                    nonce: (i as u64) << (i * 9),
+                    outcome: outcomes[i % 4],
+                })
+                .collect();
+            assert_eq!(
+                json::deliver_response(&results),
+                to_json_vec(&DeliverResponse {
+                    results: results.clone()
+                })
+                .unwrap()
+            );
+        }
+    }
 
     #[test]
     fn payload_round_trips_and_refuses_garbage() {

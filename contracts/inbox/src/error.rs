@@ -166,6 +166,12 @@ pub enum ContractError {
     GasLimitTooHigh { requested: u64, max: u64 },
     #[error("message cannot be delivered: {reason}")]
     Undeliverable { reason: String },
+    #[error("message {nonce} from {chain:?} failed under checkpoints since rolled back (to size {rollback_to:?}): it may not be of the lane's history and is never retried")]
+    RolledBack {
+        chain: String,
+        nonce: u64,
+        rollback_to: Option<u64>,
+    },
     #[error("gas limit must be at least {min}, got {requested}")]
     GasLimitTooLow { requested: u64, min: u64 },
 

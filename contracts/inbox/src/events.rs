@@ -3,7 +3,7 @@
 //! one. On chain each type gets the `wasm-` prefix.
 
 use ccmp_types::{AttesterSet, Hash, MessageStatus};
-use cosmwasm_std::{Event, HexBinary, Timestamp};
+use cosmwasm_std::{Attribute, Event, Timestamp};
 
 use crate::msg::{Freeze, FreezeCause, TrustChange};
 
@@ -15,8 +15,30 @@ pub const RETRY_EVENT: &str = "ccmp_retry";
 pub const SOURCE_UNFROZEN_EVENT: &str = "ccmp_source_unfrozen";
 pub const PROPOSAL_EVENT: &str = "ccmp_proposal";
 
+/// Lower-case hex, as `HexBinary::to_hex`, written straight into one sized string.
 fn hex(hash: &Hash) -> String {
-    HexBinary::from(hash).to_hex()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * hash.len());
+    for &byte in hash {
+        out.push(char::from(DIGITS[(byte >> 4) as usize]));
+        out.push(char::from(DIGITS[(byte & 0xf) as usize]));
+    }
+    out
+}
+
+/// A decimal number, as `u64::to_string`, without the formatting machinery.
+fn decimal(mut n: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[at..].iter().map(|&d| char::from(d)).collect()
 }
 
 pub fn status_name(status: MessageStatus) -> &'static str {
@@ -97,6 +119,7 @@ pub fn attesters(source_chain: &str, epoch: u64, set: &AttesterSet, by: &str) ->
 }
 
 /// What happened to one message. `skipped` marks an item that was already processed.
+/// One per delivered message, so built with its attribute list allocated once.
 pub fn deliver(
     source_chain: &str,
     nonce: u64,
@@ -104,15 +127,17 @@ pub fn deliver(
     status: &str,
     error: Option<&str>,
 ) -> Event {
-    let event = Event::new(DELIVER_EVENT)
-        .add_attribute("source_chain", source_chain)
-        .add_attribute("nonce", nonce.to_string())
-        .add_attribute("message_id", hex(message_id))
-        .add_attribute("status", status);
-    match error {
-        Some(error) => event.add_attribute("error", error),
-        None => event,
+    let mut attributes = Vec::with_capacity(4 + usize::from(error.is_some()));
+    attributes.push(Attribute::new("source_chain", source_chain));
+    attributes.push(Attribute::new("nonce", decimal(nonce)));
+    attributes.push(Attribute::new("message_id", hex(message_id)));
+    attributes.push(Attribute::new("status", status));
+    if let Some(error) = error {
+        attributes.push(Attribute::new("error", error));
     }
+    let mut event = Event::new(DELIVER_EVENT);
+    event.attributes = attributes;
+    event
 }
 
 /// A failed message dispatched again (`status` delivered) or found timed out.
@@ -129,4 +154,40 @@ pub fn retry(
         .add_attribute("message_id", hex(message_id))
         .add_attribute("attempts", attempts.to_string())
         .add_attribute("status", status_name(status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::HexBinary;
+
+    #[test]
+    fn hex_and_decimal_are_the_usual_forms() {
+        for hash in [
+            [0u8; 32],
+            [0xff; 32],
+            core::array::from_fn(|i| (i as u8).wrapping_mul(37)),
+        ] {
+            assert_eq!(hex(&hash), HexBinary::from(&hash).to_hex());
+        }
+        for n in [0u64, 7, 10, 524_263, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn the_deliver_event_is_what_the_builder_makes() {
+        let id = [7u8; 32];
+        for error in [None, Some("receiver refuses")] {
+            let mut expected = Event::new(DELIVER_EVENT)
+                .add_attribute("source_chain", "chain-a")
+                .add_attribute("nonce", "42")
+                .add_attribute("message_id", HexBinary::from(&id).to_hex())
+                .add_attribute("status", "failed");
+            if let Some(error) = error {
+                expected = expected.add_attribute("error", error);
+            }
+            assert_eq!(deliver("chain-a", 42, &id, "failed", error), expected);
+        }
+    }
 }

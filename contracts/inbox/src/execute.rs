@@ -397,6 +397,7 @@ fn unfreeze(
             epoch: source.epoch,
         });
     }
+    state::save_rollback(storage, chain, source.generation, rollback_to)?;
     source.generation = source
         .generation
         .checked_add(1)

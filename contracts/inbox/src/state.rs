@@ -65,6 +65,8 @@ pub struct Receipt {
     pub error: Option<String>,
     pub attempts: u32,
     pub updated_at_height: u64,
+    /// The checkpoint generation the message was proven under.
+    pub generation: u32,
 }
 
 const CONFIG: Item<Config> = Item::new("c");
@@ -73,6 +75,10 @@ const SOURCES: Map<&str, Source> = Map::new("s");
 const ATTESTERS: Map<&str, ()> = Map::new("a");
 const RECEIPTS: Map<(&str, u64), Receipt> = Map::new("r");
 const PROPOSALS: Map<u64, Proposal> = Map::new("p");
+/// Per source and generation: the checkpoint size that generation was rolled back to.
+const ROLLBACKS: Map<(&str, u32), u64> = Map::new("g");
+/// Generations `rollback_floor` looks through; beyond it a retry is refused.
+pub const MAX_ROLLBACKS_SCANNED: u32 = 64;
 // Raw-valued maps: only their key layout is used (values are written with `Storage::set`).
 const LATEST_CHECKPOINT: Map<&str, ()> = Map::new("l");
 const CHECKPOINTS: Map<(&str, u32, u64), ()> = Map::new("k");
@@ -340,6 +346,38 @@ pub fn save_receipt(
     receipt: &Receipt,
 ) -> StdResult<()> {
     RECEIPTS.save(storage, (chain, nonce), receipt)
+}
+
+/// Records that `generation` of `chain` ended in a rollback to `rollback_to`.
+pub fn save_rollback(
+    storage: &mut dyn Storage,
+    chain: &str,
+    generation: u32,
+    rollback_to: u64,
+) -> StdResult<()> {
+    ROLLBACKS.save(storage, (chain, generation), &rollback_to)
+}
+
+/// The smallest rollback target of the generations `from..to` of `chain`: messages
+/// proven in generation `from` below it belong to the history every rollback kept.
+/// `None` when more than `MAX_ROLLBACKS_SCANNED` generations lie between (refuse).
+pub fn rollback_floor(
+    storage: &dyn Storage,
+    chain: &str,
+    from: u32,
+    to: u32,
+) -> StdResult<Option<u64>> {
+    if to.saturating_sub(from) > MAX_ROLLBACKS_SCANNED {
+        return Ok(None);
+    }
+    let mut floor = u64::MAX;
+    for generation in from..to {
+        let target = ROLLBACKS
+            .may_load(storage, (chain, generation))?
+            .ok_or_else(|| corrupt("rollback record", chain))?;
+        floor = floor.min(target);
+    }
+    Ok(Some(floor))
 }
 
 pub fn load_proposal(storage: &dyn Storage, id: u64) -> StdResult<Option<Proposal>> {

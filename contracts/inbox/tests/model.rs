@@ -31,9 +31,10 @@
 //! history stays as it was.
 //!
 //! Finding 1 (`finding_1_retry_dispatches_a_rolled_back_forged_message` below): `retry`
-//! dispatches a forged message whose checkpoints were rolled back. Both tests here fail
-//! until the inbox refuses that; `CCMP_MODEL_TOLERATE=finding-1` makes the model follow
-//! the inbox's current behaviour there, to search past it.
+//! dispatched a forged message whose checkpoints were rolled back. Fixed: the inbox now
+//! retries a message failed in an earlier checkpoint generation only below every rollback
+//! since (`RolledBack` otherwise), and the model says the same.
+//! `CCMP_MODEL_TOLERATE=finding-1` makes the model follow the old behaviour instead.
 //!
 //! `CCMP_MODEL_CASES` and `CCMP_MODEL_STEPS` override the number of cases (64) and the
 //! longest case (40 steps); `CCMP_MODEL_STATS=1` prints what the calls met.
@@ -386,6 +387,8 @@ struct NonceModel {
     id: Hash,
     /// The attempts of the receipt a failure leaves, if it ever failed.
     receipt: Option<u32>,
+    /// The checkpoint generation the message was processed (proven) in.
+    generation: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -408,6 +411,8 @@ struct SourceModel {
     frozen: Option<FreezeModel>,
     next_nonce: u64,
     nonces: BTreeMap<u64, NonceModel>,
+    /// `(generation, rollback_to)` of every rollback.
+    rollbacks: Vec<(u32, u64)>,
 }
 
 impl SourceModel {
@@ -421,7 +426,21 @@ impl SourceModel {
             frozen: None,
             next_nonce: 0,
             nonces: BTreeMap::new(),
+            rollbacks: vec![],
         }
+    }
+
+    /// Whether a failed message processed in `generation` at `nonce` can no longer be
+    /// retried: it failed under checkpoints a later rollback discarded.
+    fn retry_refused(&self, generation: u32, nonce: u64) -> bool {
+        generation < self.generation
+            && self
+                .rollbacks
+                .iter()
+                .filter(|(g, _)| *g >= generation)
+                .map(|(_, r)| *r)
+                .min()
+                .is_none_or(|floor| nonce >= floor)
     }
 
     fn latest(&self) -> u64 {
@@ -856,12 +875,14 @@ impl World {
         } else {
             (MessageStatus::Failed, Some(1), DeliveryOutcome::Dispatched)
         };
+        let generation = m.sources[src].generation;
         m.sources[src].nonces.insert(
             nonce,
             NonceModel {
                 status,
                 id,
                 receipt,
+                generation,
             },
         );
         outcome
@@ -886,14 +907,27 @@ impl World {
         if m.sources[src].nonces[&nonce].id != id {
             return Err(format!("message {nonce} from {:?} has id", CHAINS[src]));
         }
-        if !tolerate_finding_1()
-            && !self.is_honest_id(src, nonce, &id)
-            && !self.m_proven(m, src, nonce, &id)
-        {
-            // A forged message whose every checkpoint was rolled back (§5: forged
-            // checkpoints stop being usable at once): it must not be dispatched again.
-            // Which error a fixed inbox gives is its choice: any refusal matches.
-            return Err(String::new());
+        if !tolerate_finding_1() {
+            // Finding 1, fixed: a message that failed in an earlier generation is retried
+            // only below every rollback since (the kept history); at or above it, it may
+            // be forged and is refused, honest or not.
+            let source = &m.sources[src];
+            let failed_in = source.nonces[&nonce].generation;
+            if failed_in < source.generation {
+                let floor = source
+                    .rollbacks
+                    .iter()
+                    .filter(|(g, _)| *g >= failed_in)
+                    .map(|(_, r)| *r)
+                    .min();
+                if floor.is_none_or(|floor| nonce >= floor) {
+                    return Err(error(ContractError::RolledBack {
+                        chain: chain(src),
+                        nonce,
+                        rollback_to: floor,
+                    }));
+                }
+            }
         }
         let entry = m.sources[src].nonces.get_mut(&nonce).unwrap();
         if message.is_timed_out(self.suite.now()) {
@@ -909,19 +943,6 @@ impl World {
             m.received.push((src, nonce, id));
         }
         Ok(())
-    }
-
-    /// Whether a checkpoint of the current generation proves the forged message `id` at
-    /// `nonce`.
-    fn m_proven(&self, m: &Model, src: usize, nonce: u64, id: &Hash) -> bool {
-        self.forged[src].as_ref().is_some_and(|forged| {
-            forged.lane.ids.get(nonce as usize) == Some(id)
-                && m.sources[src].checkpoints.iter().any(|(size, hist)| {
-                    *size > nonce
-                        && *size <= forged.lane.ids.len() as u64
-                        && *hist == self.hist_at(src, Hist::Forged, *size)
-                })
-        })
     }
 
     fn m_check_rollback(m: &Model, src: usize, rollback_to: u64) -> Result<FreezeModel, String> {
@@ -964,6 +985,7 @@ impl World {
                 if let Some(hist) = kept {
                     source.checkpoints.insert(rollback_to, hist);
                 }
+                source.rollbacks.push((source.generation, rollback_to));
                 source.generation += 1;
                 source.frozen = None;
             }
@@ -2002,7 +2024,10 @@ impl World {
                     let fine = match state.status {
                         MessageStatus::Delivered => message.recipient == receiver,
                         MessageStatus::TimedOut => message.timeout_timestamp.is_some(),
-                        MessageStatus::Failed => message.recipient != receiver,
+                        MessageStatus::Failed => {
+                            message.recipient != receiver
+                                || source.retry_refused(state.generation, n)
+                        }
                         MessageStatus::Unknown => false,
                     };
                     if !fine {

@@ -712,3 +712,57 @@ mod time_lock {
         assert_eq!(suite.status(SOURCE, 3).status, MessageStatus::Delivered);
     }
 }
+
+mod retry_after_rollback {
+    use super::*;
+
+    /// Model-test finding 1: `retry` needs no proof, so a forged message that failed under
+    /// a forged checkpoint could be retried after the rollback that discarded it. Now a
+    /// message failed in an earlier generation is retried only below the rollback.
+    #[test]
+    fn a_message_failed_under_a_rolled_back_checkpoint_is_never_retried() {
+        let (mut suite, forged) = compromised_suite();
+        submit_from(&mut suite, &forged, 8).unwrap();
+        suite.set_receiver_failing(true);
+        // An honest message below the rollback and a forged one above it both fail.
+        suite
+            .deliver(vec![forged.item(2, 8), forged.item(5, 8)])
+            .unwrap();
+        assert_eq!(suite.status(SOURCE, 5).status, MessageStatus::Failed);
+        let honest_8 = suite.lane.checkpoint(8);
+        let signatures = suite
+            .signers
+            .sign_quorum(&digest_for(&honest_8, OUTBOX, HERE));
+        suite.submit_signed(honest_8, signatures, vec![]).unwrap();
+        suite
+            .as_owner(&ExecuteMsg::SetAttesters {
+                source_chain: SOURCE.into(),
+                attesters: mixed_signers(51).set,
+            })
+            .unwrap();
+        suite.as_owner(&unfreeze(4)).unwrap();
+        suite.set_receiver_failing(false);
+        suite.refuses(
+            &ExecuteMsg::Retry {
+                message: forged.messages[5].clone(),
+                gas_limit: None,
+            },
+            ContractError::RolledBack {
+                chain: SOURCE.into(),
+                nonce: 5,
+                rollback_to: Some(4),
+            },
+        );
+        // Nonce 2 is of the kept history (every checkpoint of the old generation extends
+        // checkpoint 4): its retry goes through.
+        suite
+            .relay(&ExecuteMsg::Retry {
+                message: suite.lane.messages[2].clone(),
+                gas_limit: None,
+            })
+            .unwrap();
+        assert_eq!(suite.status(SOURCE, 2).status, MessageStatus::Delivered);
+        let forged_body = forged.messages[5].body.clone();
+        assert!(suite.received().iter().all(|r| r.body != forged_body));
+    }
+}
