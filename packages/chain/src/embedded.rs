@@ -258,33 +258,36 @@ impl EmbeddedNode {
         gas_limit: u64,
         run: impl FnOnce(&mut Chain) -> Result<TxOutcome, TxError>,
     ) -> Result<(TxResult, Option<TxOutcome>), ChainError> {
-        let (height, result) = {
+        let (height, txhash, result) = {
             let mut chain = self.inner.lock();
             chain.set_tx_gas_limit(gas_limit);
             let height = chain.block().height;
-            (height, run(&mut chain))
-        };
-        let txhash = {
-            let mut hasher = Sha256::new();
-            hasher.update(self.inner.chain_id.as_bytes());
-            hasher.update(height.to_be_bytes());
-            hasher.update(format!("{:?}", std::time::SystemTime::now()).as_bytes());
-            hex::encode_upper(hasher.finalize())
+            let result = run(&mut chain);
+            let txhash = {
+                let mut hasher = Sha256::new();
+                hasher.update(self.inner.chain_id.as_bytes());
+                hasher.update(height.to_be_bytes());
+                hasher.update(format!("{:?}", std::time::SystemTime::now()).as_bytes());
+                hex::encode_upper(hasher.finalize())
+            };
+            // Recorded before the chain lock is released, so the block cannot close (and
+            // be read by `contract_events`) without this transaction's events.
+            if let Ok(outcome) = &result {
+                self.record(height, &txhash, &outcome.events);
+            }
+            (height, txhash, result)
         };
         let tx = match &result {
-            Ok(outcome) => {
-                self.record(height, &txhash, &outcome.events);
-                TxResult {
-                    txhash,
-                    height,
-                    code: 0,
-                    log: String::new(),
-                    gas_wanted: gas_limit,
-                    gas_used: outcome.gas_used,
-                    events: outcome.events.clone(),
-                    data: outcome.data.clone(),
-                }
-            }
+            Ok(outcome) => TxResult {
+                txhash,
+                height,
+                code: 0,
+                log: String::new(),
+                gas_wanted: gas_limit,
+                gas_used: outcome.gas_used,
+                events: outcome.events.clone(),
+                data: outcome.data.clone(),
+            },
             Err(error) => TxResult {
                 txhash,
                 height,
