@@ -60,6 +60,8 @@ struct Inner {
     chain: Mutex<Chain>,
     events: Mutex<EventLog>,
     txs: Mutex<std::collections::VecDeque<TxRecord>>,
+    /// When each block closed, by wall clock (the newest `MAX_KEPT_TXS`).
+    closed_at: Mutex<std::collections::VecDeque<(u64, std::time::Instant)>>,
     /// The last closed block.
     closed: watch::Sender<u64>,
     chain_id: String,
@@ -95,6 +97,7 @@ impl EmbeddedNode {
             chain: Mutex::new(chain),
             events: Mutex::new(EventLog::default()),
             txs: Mutex::new(std::collections::VecDeque::new()),
+            closed_at: Mutex::new(std::collections::VecDeque::new()),
             closed,
             chain_id,
         });
@@ -167,6 +170,19 @@ impl EmbeddedNode {
                 seconds: timeout.as_secs(),
             }),
         }
+    }
+
+    /// When block `height` closed, by this process's clock: chains in one process can be
+    /// compared by it, where their heights and block times drift apart.
+    pub fn closed_at(&self, height: u64) -> Option<std::time::Instant> {
+        let closed = self
+            .inner
+            .closed_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let first = closed.front()?.0;
+        let (h, at) = *closed.get(usize::try_from(height.checked_sub(first)?).ok()?)?;
+        (h == height).then_some(at)
     }
 
     /// The transactions broadcast so far (the newest `MAX_KEPT_TXS`).
@@ -321,6 +337,13 @@ impl Inner {
             chain.advance_block_nanos(nanos);
             closed
         };
+        {
+            let mut at = self.closed_at.lock().unwrap_or_else(|p| p.into_inner());
+            at.push_back((closed, std::time::Instant::now()));
+            while at.len() > MAX_KEPT_TXS {
+                at.pop_front();
+            }
+        }
         self.closed.send_replace(closed);
     }
 }

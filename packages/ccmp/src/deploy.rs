@@ -1,0 +1,405 @@
+//! `ccmp deploy`: stores and instantiates the outbox, the inbox and (optionally) the example
+//! dApp on every configured chain, wires each outbox's destinations and each inbox's
+//! sources with their attester sets, and returns the deployment the other commands read.
+//!
+//! Idempotent: given the deployment of an earlier run, every contract that exists with the
+//! expected code is kept, and only missing wiring (a destination, a source, a peer) is
+//! added, so running it again changes nothing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use ccmp_chain::{query, ChainClient, ChainError, Execute};
+use ccmp_inbox::msg::{
+    ExecuteMsg as InboxExecute, InstantiateMsg as InboxInstantiate, QueryMsg as InboxQuery,
+    SourceConfig, SourceResponse,
+};
+use ccmp_outbox::msg::{
+    DestinationConfig, DestinationsResponse, ExecuteMsg as OutboxExecute,
+    InstantiateMsg as OutboxInstantiate, QueryMsg as OutboxQuery,
+};
+use ccmp_pingpong::msg::{
+    ConfigResponse as PingpongConfig, ExecuteMsg as PingpongExecute,
+    InstantiateMsg as PingpongInstantiate, PongBudget, QueryMsg as PingpongQuery,
+};
+use ccmp_types::AttesterSet;
+use cosmwasm_std::Coin;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+/// Gas for one instantiate or wiring transaction.
+const SETUP_GAS: u64 = 5_000_000;
+const STORE_GAS: u64 = 40_000_000;
+
+#[derive(Error, Debug)]
+pub enum DeployError {
+    #[error("chain {chain}: {source}")]
+    Chain {
+        chain: String,
+        #[source]
+        source: ChainError,
+    },
+    #[error("chain {chain}: the deployment names {contract} at {address}, but the chain has no such contract (or it runs code {found:?}, not {expected})")]
+    Mismatch {
+        chain: String,
+        contract: &'static str,
+        address: String,
+        expected: u64,
+        found: Option<u64>,
+    },
+    #[error("no attester set configured for source chain {0}")]
+    NoAttesters(String),
+    #[error("attester set for {chain} is invalid: {reason}")]
+    InvalidAttesters { chain: String, reason: String },
+}
+
+/// One contract of a deployment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contract {
+    pub address: String,
+    pub code_id: u64,
+    /// SHA-256 of the wasm, hex.
+    pub checksum: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainDeployment {
+    pub outbox: Contract,
+    pub inbox: Contract,
+    pub pingpong: Option<Contract>,
+}
+
+/// What `ccmp deploy` writes and every other command reads (JSON).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub chains: BTreeMap<String, ChainDeployment>,
+}
+
+impl Deployment {
+    pub fn chain(&self, chain: &str) -> Option<&ChainDeployment> {
+        self.chains.get(chain)
+    }
+}
+
+/// The compiled contracts to deploy.
+#[derive(Clone)]
+pub struct Wasm {
+    pub outbox: Vec<u8>,
+    pub inbox: Vec<u8>,
+    pub pingpong: Option<Vec<u8>>,
+}
+
+/// What to deploy where.
+pub struct DeployPlan {
+    /// Each chain with the client that deploys on it (its signer becomes every contract's
+    /// owner and admin).
+    pub chains: Vec<Arc<dyn ChainClient>>,
+    pub wasm: Wasm,
+    /// The epoch-1 attester set of each source chain.
+    pub attesters: BTreeMap<String, AttesterSet>,
+    pub ordered: bool,
+    pub trust_delay_seconds: u64,
+    /// The outbox fee on every lane (none when `None`).
+    pub fee: Option<Coin>,
+    /// The pingpong's pong budget, when one is deployed.
+    pub pong_budget: Option<PongBudget>,
+}
+
+/// What a run did: every action taken, in order (empty when nothing had to change).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeployReport {
+    pub actions: Vec<String>,
+    pub gas_used: BTreeMap<String, u64>,
+}
+
+impl DeployReport {
+    fn did(&mut self, chain: &str, what: String, gas: u64) {
+        self.actions.push(format!("{chain}: {what}"));
+        *self
+            .gas_used
+            .entry(what.split(' ').next().unwrap_or("").to_string())
+            .or_default() += gas;
+    }
+}
+
+fn checksum(wasm: &[u8]) -> String {
+    hex::encode(Sha256::digest(wasm))
+}
+
+fn err(chain: &str) -> impl Fn(ChainError) -> DeployError + '_ {
+    move |source| DeployError::Chain {
+        chain: chain.to_string(),
+        source,
+    }
+}
+
+/// Keeps `existing` if the chain has it with the expected code, or stores and instantiates.
+async fn ensure_contract(
+    chain: &dyn ChainClient,
+    existing: Option<&Contract>,
+    name: &'static str,
+    wasm: &[u8],
+    msg: &impl Serialize,
+    report: &mut DeployReport,
+) -> Result<Contract, DeployError> {
+    let id = chain.chain_id().to_string();
+    let sum = checksum(wasm);
+    if let Some(contract) = existing {
+        let info = chain
+            .contract_info(&contract.address)
+            .await
+            .map_err(err(&id))?;
+        return match info {
+            Some(info) if info.code_id == contract.code_id && contract.checksum == sum => {
+                Ok(contract.clone())
+            }
+            other => Err(DeployError::Mismatch {
+                chain: id,
+                contract: name,
+                address: contract.address.clone(),
+                expected: contract.code_id,
+                found: other.map(|i| i.code_id),
+            }),
+        };
+    }
+    let (code_id, stored) = chain.store_code(wasm, STORE_GAS).await.map_err(err(&id))?;
+    report.did(
+        &id,
+        format!("store_code {name} (code {code_id})"),
+        stored.gas_used,
+    );
+    let msg = serde_json::to_vec(msg).map_err(|e| err(&id)(ChainError::Encode(e.to_string())))?;
+    let (address, tx) = chain
+        .instantiate(
+            code_id,
+            &msg,
+            &format!("ccmp {name}"),
+            Some(chain.signer()),
+            SETUP_GAS,
+        )
+        .await
+        .map_err(err(&id))?;
+    report.did(&id, format!("instantiate {name} at {address}"), tx.gas_used);
+    Ok(Contract {
+        address,
+        code_id,
+        checksum: sum,
+    })
+}
+
+async fn execute(
+    chain: &dyn ChainClient,
+    contract: &str,
+    msg: &impl Serialize,
+    what: String,
+    report: &mut DeployReport,
+) -> Result<(), DeployError> {
+    let id = chain.chain_id().to_string();
+    let tx = chain
+        .broadcast(&[Execute::new(contract, msg).map_err(err(&id))?], SETUP_GAS)
+        .await
+        .and_then(|tx| tx.into_result())
+        .map_err(err(&id))?;
+    report.did(&id, what, tx.gas_used);
+    Ok(())
+}
+
+/// Deploys `plan`, keeping what `existing` already deployed. Returns the deployment and
+/// what changed.
+pub async fn deploy(
+    plan: &DeployPlan,
+    existing: &Deployment,
+) -> Result<(Deployment, DeployReport), DeployError> {
+    let mut report = DeployReport::default();
+    let ids: Vec<String> = plan
+        .chains
+        .iter()
+        .map(|c| c.chain_id().to_string())
+        .collect();
+    for (chain, set) in &plan.attesters {
+        set.validate(&cosmwasm_std::testing::MockApi::default())
+            .map_err(|e| DeployError::InvalidAttesters {
+                chain: chain.clone(),
+                reason: e.to_string(),
+            })?;
+    }
+
+    // Outboxes first: the inboxes name them.
+    let mut outboxes = BTreeMap::new();
+    for chain in &plan.chains {
+        let id = chain.chain_id().to_string();
+        let destinations: Vec<DestinationConfig> = ids
+            .iter()
+            .filter(|other| **other != id)
+            .map(|other| destination(other, &plan.fee))
+            .collect();
+        let outbox = ensure_contract(
+            chain.as_ref(),
+            existing.chain(&id).map(|c| &c.outbox),
+            "outbox",
+            &plan.wasm.outbox,
+            &OutboxInstantiate {
+                owner: None,
+                chain_id: Some(id.clone()),
+                destinations: Some(destinations),
+            },
+            &mut report,
+        )
+        .await?;
+        // Destinations added since (a chain joined the deployment).
+        let configured: DestinationsResponse = query(
+            chain.as_ref(),
+            &outbox.address,
+            &OutboxQuery::Destinations {
+                start_after: None,
+                limit: Some(30),
+            },
+        )
+        .await
+        .map_err(err(&id))?;
+        for other in ids.iter().filter(|other| **other != id) {
+            if !configured.destinations.iter().any(|d| d.chain == *other) {
+                execute(
+                    chain.as_ref(),
+                    &outbox.address,
+                    &OutboxExecute::SetDestination(destination(other, &plan.fee)),
+                    format!("set_destination {other}"),
+                    &mut report,
+                )
+                .await?;
+            }
+        }
+        outboxes.insert(id, outbox);
+    }
+
+    let mut deployment = Deployment::default();
+    for chain in &plan.chains {
+        let id = chain.chain_id().to_string();
+        let mut sources = Vec::new();
+        for other in ids.iter().filter(|other| **other != id) {
+            sources.push(SourceConfig {
+                chain: other.clone(),
+                outbox: outboxes[other].address.clone(),
+                attesters: plan
+                    .attesters
+                    .get(other)
+                    .cloned()
+                    .ok_or_else(|| DeployError::NoAttesters(other.clone()))?,
+                ordered: plan.ordered,
+                receive_gas_limit: None,
+                max_receive_gas_limit: None,
+            });
+        }
+        let inbox = ensure_contract(
+            chain.as_ref(),
+            existing.chain(&id).map(|c| &c.inbox),
+            "inbox",
+            &plan.wasm.inbox,
+            &InboxInstantiate {
+                owner: None,
+                chain_id: Some(id.clone()),
+                sources: Some(sources.clone()),
+                max_batch_size: None,
+                max_body_bytes: None,
+                trust_delay_seconds: plan.trust_delay_seconds,
+            },
+            &mut report,
+        )
+        .await?;
+        for source in sources {
+            let known: Result<SourceResponse, _> = query(
+                chain.as_ref(),
+                &inbox.address,
+                &InboxQuery::Source {
+                    chain: source.chain.clone(),
+                },
+            )
+            .await;
+            if known.is_err() {
+                let name = source.chain.clone();
+                execute(
+                    chain.as_ref(),
+                    &inbox.address,
+                    &InboxExecute::AddSource(source),
+                    format!("add_source {name}"),
+                    &mut report,
+                )
+                .await?;
+            }
+        }
+        let pingpong = match &plan.wasm.pingpong {
+            None => None,
+            Some(wasm) => Some(
+                ensure_contract(
+                    chain.as_ref(),
+                    existing.chain(&id).and_then(|c| c.pingpong.as_ref()),
+                    "pingpong",
+                    wasm,
+                    &PingpongInstantiate {
+                        owner: None,
+                        outbox: outboxes[&id].address.clone(),
+                        inbox: inbox.address.clone(),
+                        peers: vec![],
+                        pong_fee: plan.fee.clone(),
+                        pong_budget: plan.pong_budget,
+                    },
+                    &mut report,
+                )
+                .await?,
+            ),
+        };
+        deployment.chains.insert(
+            id.clone(),
+            ChainDeployment {
+                outbox: outboxes[&id].clone(),
+                inbox,
+                pingpong,
+            },
+        );
+    }
+
+    // Pingpong peers, once every pingpong exists.
+    for chain in &plan.chains {
+        let id = chain.chain_id().to_string();
+        let Some(pingpong) = deployment.chains[&id].pingpong.clone() else {
+            continue;
+        };
+        let config: PingpongConfig =
+            query(chain.as_ref(), &pingpong.address, &PingpongQuery::Config {})
+                .await
+                .map_err(err(&id))?;
+        for other in ids.iter().filter(|other| **other != id) {
+            let Some(peer) = deployment.chains[other].pingpong.as_ref() else {
+                continue;
+            };
+            if !config
+                .peers
+                .iter()
+                .any(|p| p.chain == *other && p.address == peer.address)
+            {
+                execute(
+                    chain.as_ref(),
+                    &pingpong.address,
+                    &PingpongExecute::SetPeer {
+                        chain: other.clone(),
+                        address: peer.address.clone(),
+                    },
+                    format!("set_peer {other}"),
+                    &mut report,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok((deployment, report))
+}
+
+fn destination(chain: &str, fee: &Option<Coin>) -> DestinationConfig {
+    DestinationConfig {
+        chain: chain.to_string(),
+        enabled: true,
+        fee: fee.clone(),
+        max_body_bytes: None,
+    }
+}
