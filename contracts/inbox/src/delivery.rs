@@ -53,6 +53,9 @@ struct Batch {
     sources: Vec<BatchSource>,
     checkpoints: Vec<(String, u64, Hash)>,
     chunks: Vec<BatchChunk>,
+    /// The last recipient found valid: a batch's messages are often for one dApp, and
+    /// validating an address is a call into the host.
+    recipient: Option<Addr>,
 }
 
 impl Batch {
@@ -179,6 +182,27 @@ impl Batch {
             }
         }
         Ok(self.status(storage, chain, nonce)? != MessageStatus::Unknown)
+    }
+
+    /// `check_dispatchable`, with the last valid recipient remembered. A valid address is
+    /// its own normal form (`addr_validate` refuses any other), so a recipient equal to it
+    /// is valid; the inbox itself is never remembered.
+    fn dispatchable(
+        &mut self,
+        api: &dyn Api,
+        config: &Config,
+        message: &Message,
+        inbox: &Addr,
+    ) -> Result<Addr, String> {
+        if let Some(recipient) = &self.recipient {
+            if recipient.as_str() == message.recipient {
+                check_body(config, message)?;
+                return Ok(recipient.clone());
+            }
+        }
+        let recipient = check_dispatchable(api, config, message, inbox)?;
+        self.recipient = Some(recipient.clone());
+        Ok(recipient)
     }
 
     fn write(self, storage: &mut dyn Storage) {
@@ -441,7 +465,7 @@ fn process(
         ));
         (MessageStatus::TimedOut, DeliveryOutcome::TimedOut)
     } else {
-        match check_dispatchable(api, config, message, &env.contract.address) {
+        match batch.dispatchable(api, config, message, &env.contract.address) {
             Ok(recipient) => {
                 response
                     .messages
@@ -503,14 +527,19 @@ fn check_dispatchable(
     message: &Message,
     inbox: &Addr,
 ) -> Result<Addr, String> {
+    check_body(config, message)?;
+    check_recipient(api, &message.recipient, inbox)
+}
+
+/// A proven body over this inbox's limit is not dispatched.
+fn check_body(config: &Config, message: &Message) -> Result<(), String> {
     validate_body(&message.body, config.max_body_bytes as usize).map_err(|_| {
         format!(
             "body of {} bytes is over this inbox's limit of {} bytes",
             message.body.len(),
             config.max_body_bytes
         )
-    })?;
-    check_recipient(api, &message.recipient, inbox)
+    })
 }
 
 /// The item's message id is leaf `nonce` of a stored checkpoint of its source.

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 pub mod measure;
 pub mod report;
 pub mod tree;
+pub mod tx;
 
 use ccmp_devnet::{Chain, ChainConfig, TxError, TxOutcome};
 use ccmp_devnet_receiver::{InstantiateMsg as ReceiverInit, Mode};
@@ -25,9 +26,13 @@ use ccmp_signer::{AttesterKey, SignerSet};
 use ccmp_types::MessageStatusResponse;
 use cosmwasm_std::Addr;
 
-/// The workspace's `artifacts/` folder.
+/// Where `scripts/build.sh` put the contracts: `$CCMP_ARTIFACTS_DIR` if set (as for the
+/// script), else the workspace's `artifacts/` folder.
 pub fn artifacts_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../artifacts")
+    match std::env::var_os("CCMP_ARTIFACTS_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../artifacts"),
+    }
 }
 
 /// A built contract, e.g. `ccmp_inbox.wasm` or `test/ccmp_devnet_receiver.wasm`.
@@ -195,7 +200,8 @@ pub struct Bridge {
     pub signers_ba: SignerSet,
     pub lane_ab: LaneFollower,
     pub lane_ba: LaneFollower,
-    /// How many items the relayer puts in one `deliver`.
+    /// How many messages the relayer puts in one `deliver_batch` (one multiproof each,
+    /// [`LaneFollower::delivery`]).
     pub batch_size: u64,
 }
 
@@ -314,8 +320,8 @@ impl Bridge {
         )
     }
 
-    /// Delivers nonces `from..to` against the latest checkpoint, in batches; returns each
-    /// batch's outcome.
+    /// Delivers nonces `from..to` against the latest checkpoint, in `deliver_batch`es of
+    /// up to `batch_size` messages; returns each batch's outcome.
     pub fn deliver(&mut self, direction: Direction, from: u64, to: u64) -> Vec<TxOutcome> {
         let batch = self.batch_size;
         let (_, destination, lane, _) = self.parts(direction);
@@ -327,7 +333,7 @@ impl Bridge {
         let mut start = from;
         while start < to.min(size) {
             let end = (start + batch).min(to).min(size);
-            let msg = lane.deliver(start, end, size).expect("deliver");
+            let msg = lane.delivery(start, end, size).expect("delivery");
             let relayer = destination.relayer.clone();
             outcomes.push(
                 destination

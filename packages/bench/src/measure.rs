@@ -2,7 +2,7 @@
 //! state it needs (a lane of a million messages is seeded, not sent), runs one operation
 //! and keeps the gas the chain charged the contract under test, part by part.
 
-use ccmp_devnet::{Chain, ChainConfig, GasReport};
+use ccmp_devnet::{Chain, ChainConfig, GasReport, TxOutcome};
 use ccmp_devnet_receiver::{ExecuteMsg as ReceiverMsg, InstantiateMsg as ReceiverInit, Mode};
 use ccmp_inbox::msg::{
     DeliveryItem, ExecuteMsg as InboxMsg, InstantiateMsg as InboxInit, SourceConfig,
@@ -12,11 +12,12 @@ use ccmp_outbox::state::{Lane, LaneFrontier, LOW_LEVELS};
 use ccmp_signer::{AttesterKey, SignerSet};
 use ccmp_types::{sha256, AttesterSet, Checkpoint, Frontier, Hash, Message, SendMsg};
 use cosmwasm_std::testing::MockStorage;
-use cosmwasm_std::{to_json_vec, Addr, Binary, HexBinary, Order, Storage};
+use cosmwasm_std::{to_json_vec, Addr, Binary, Coin, HexBinary, Order, Storage};
 use serde::{Deserialize, Serialize};
 
 use crate::artifact;
 use crate::tree::SparseTree;
+use crate::tx::Envelope;
 
 pub const SOURCE: &str = "chain-a";
 pub const DESTINATION: &str = "chain-b";
@@ -63,6 +64,43 @@ impl Gas {
             other: self.other / n,
         }
     }
+}
+
+/// One measured call: the gas charged to the contract under test and the bytes that carry
+/// the call on chain.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Call {
+    pub gas: Gas,
+    /// The JSON execute message (`MsgExecuteContract.msg`).
+    pub msg_bytes: u64,
+    /// The signed transaction carrying it alone ([`Envelope::tx_bytes`]).
+    pub tx_bytes: u64,
+}
+
+/// Executes `msg` on `contract` as `sender`; the outcome and the call's figures.
+pub fn measured_execute(
+    chain: &mut Chain,
+    sender: &Addr,
+    contract: &Addr,
+    msg: &impl Serialize,
+    funds: &[Coin],
+) -> Result<(TxOutcome, Call), ccmp_devnet::TxError> {
+    let outcome = chain.execute(sender, contract, msg, funds)?;
+    let msg_bytes = to_json_vec(msg).expect("json").len() as u64;
+    let envelope = Envelope {
+        sender_len: sender.as_str().len() as u64,
+        contract_len: contract.as_str().len() as u64,
+        funds: funds
+            .iter()
+            .map(|c| (c.denom.len() as u64, c.amount.to_string().len() as u64))
+            .collect(),
+    };
+    let call = Call {
+        gas: Gas::from_report(&outcome.gas_of(contract)),
+        msg_bytes,
+        tx_bytes: envelope.tx_bytes(msg_bytes),
+    };
+    Ok((outcome, call))
 }
 
 fn chain(chain_id: &str, prefix: &str) -> Chain {
@@ -146,22 +184,21 @@ impl OutboxBench {
     }
 
     /// One send of a `body_len`-byte body; the outbox's gas.
-    pub fn send(&mut self, body_len: usize) -> Gas {
-        let outcome = self
-            .chain
-            .execute(
-                &self.dapp,
-                &self.outbox,
-                &OutboxMsg::Send(SendMsg {
-                    destination_chain: DESTINATION.into(),
-                    recipient: "osmo1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu".into(),
-                    body: Binary::new(vec![b'x'; body_len]),
-                    timeout_timestamp: None,
-                }),
-                &[],
-            )
-            .expect("send");
-        Gas::from_report(&outcome.gas_of(&self.outbox))
+    pub fn send(&mut self, body_len: usize) -> Call {
+        measured_execute(
+            &mut self.chain,
+            &self.dapp,
+            &self.outbox,
+            &OutboxMsg::Send(SendMsg {
+                destination_chain: DESTINATION.into(),
+                recipient: "osmo1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu".into(),
+                body: Binary::new(vec![b'x'; body_len]),
+                timeout_timestamp: None,
+            }),
+            &[],
+        )
+        .expect("send")
+        .1
     }
 }
 
@@ -283,7 +320,7 @@ impl InboxBench {
     }
 
     /// Submits a checkpoint signed by every attester; the inbox's gas.
-    pub fn submit(&mut self, size: u64, root: &Hash, proof: &[Hash]) -> Gas {
+    pub fn submit(&mut self, size: u64, root: &Hash, proof: &[Hash]) -> Call {
         let checkpoint = Checkpoint {
             source_chain: SOURCE.into(),
             size,
@@ -292,20 +329,18 @@ impl InboxBench {
         let digest = checkpoint
             .digest(SOURCE_OUTBOX, DESTINATION)
             .expect("digest");
-        let outcome = self
-            .chain
-            .execute(
-                &self.relayer,
-                &self.inbox,
-                &InboxMsg::SubmitCheckpoint {
-                    checkpoint,
-                    signatures: self.signers.sign_all(&digest),
-                    consistency_proof: proof.iter().map(HexBinary::from).collect(),
-                },
-                &[],
-            )
-            .expect("submit_checkpoint");
-        Gas::from_report(&outcome.gas_of(&self.inbox))
+        let msg = InboxMsg::SubmitCheckpoint {
+            checkpoint,
+            signatures: self.signers.sign_all(&digest),
+            consistency_proof: proof.iter().map(HexBinary::from).collect(),
+        };
+        self.execute(&msg).expect("submit_checkpoint").1
+    }
+
+    /// Executes `msg` on the inbox as the relayer.
+    pub fn execute(&mut self, msg: &InboxMsg) -> Result<(TxOutcome, Call), ccmp_devnet::TxError> {
+        let (relayer, inbox) = (self.relayer.clone(), self.inbox.clone());
+        measured_execute(&mut self.chain, &relayer, &inbox, msg, &[])
     }
 
     pub fn message(&self, nonce: u64) -> Message {
@@ -320,9 +355,9 @@ impl InboxBench {
         }
     }
 
-    /// A lane of 2^`height` messages of which `first..first + count` are real messages to
-    /// the receiver: its checkpoint is stored and the items are returned, proven.
-    pub fn lane(&mut self, height: u32, first: u64, count: u64) -> Vec<DeliveryItem> {
+    /// The lane of 2^`height` messages of which `first..first + count` are real messages to
+    /// the receiver, with its checkpoint stored.
+    fn stored_lane(&mut self, height: u32, first: u64, count: u64) -> (Vec<Message>, SparseTree) {
         let messages: Vec<Message> = (first..first + count).map(|n| self.message(n)).collect();
         let ids = messages
             .iter()
@@ -330,6 +365,30 @@ impl InboxBench {
             .collect();
         let tree = SparseTree::new(height, first, ids);
         self.submit(tree.size(), &tree.root(), &[]);
+        (messages, tree)
+    }
+
+    /// `deliver_batch` of nonces `first..first + count` of a lane of 2^`height` (its
+    /// checkpoint stored): the messages' bytes and one multiproof from `multiproof_with`
+    /// over the sparse tree.
+    pub fn batch_lane(&mut self, height: u32, first: u64, count: u64) -> InboxMsg {
+        let (messages, tree) = self.stored_lane(height, first, count);
+        let nonces: Vec<u64> = messages.iter().map(|m| m.nonce).collect();
+        InboxMsg::DeliverBatch {
+            source_chain: SOURCE.into(),
+            checkpoint_size: tree.size(),
+            messages: messages
+                .iter()
+                .map(|m| Binary::new(m.encode().expect("encode")))
+                .collect(),
+            proof: Binary::new(tree.multiproof(&nonces).concat()),
+        }
+    }
+
+    /// A lane of 2^`height` messages of which `first..first + count` are real messages to
+    /// the receiver: its checkpoint is stored and the items are returned, proven.
+    pub fn lane(&mut self, height: u32, first: u64, count: u64) -> Vec<DeliveryItem> {
+        let (messages, tree) = self.stored_lane(height, first, count);
         messages
             .into_iter()
             .map(|message| DeliveryItem {
@@ -352,17 +411,10 @@ impl InboxBench {
     }
 
     /// Delivers `items`; the inbox's gas (its receiver's calls are not in it).
-    pub fn deliver(&mut self, items: Vec<DeliveryItem>) -> Gas {
-        let outcome = self
-            .chain
-            .execute(
-                &self.relayer,
-                &self.inbox,
-                &InboxMsg::Deliver { items },
-                &[],
-            )
-            .expect("deliver");
-        Gas::from_report(&outcome.gas_of(&self.inbox))
+    pub fn deliver(&mut self, items: Vec<DeliveryItem>) -> Call {
+        self.execute(&InboxMsg::Deliver { items })
+            .expect("deliver")
+            .1
     }
 
     pub fn set_receiver(&mut self, mode: Mode) {
@@ -372,20 +424,13 @@ impl InboxBench {
             .expect("set_mode");
     }
 
-    pub fn retry(&mut self, message: Message) -> Gas {
-        let outcome = self
-            .chain
-            .execute(
-                &self.relayer,
-                &self.inbox,
-                &InboxMsg::Retry {
-                    message,
-                    gas_limit: None,
-                },
-                &[],
-            )
-            .expect("retry");
-        Gas::from_report(&outcome.gas_of(&self.inbox))
+    pub fn retry(&mut self, message: Message) -> Call {
+        self.execute(&InboxMsg::Retry {
+            message,
+            gas_limit: None,
+        })
+        .expect("retry")
+        .1
     }
 }
 

@@ -3,7 +3,10 @@
 //! not 2^k, so the benchmark can stand on lanes it never fills. Every proof it hands out
 //! is checked with `ccmp_types` before use.
 
-use ccmp_types::{leaf_hash, node_hash, verify_consistency, verify_inclusion, Hash};
+use ccmp_types::{
+    leaf_hash, multiproof_with, node_hash, verify_consistency, verify_inclusion, verify_multiproof,
+    Hash,
+};
 
 pub struct SparseTree {
     height: u32,
@@ -68,6 +71,31 @@ impl SparseTree {
         proof
     }
 
+    /// `MTH(D[lo:hi])` for a subtree of this perfect tree: `[lo, hi)` is a power of two
+    /// wide and aligned to its width (every subtree §8's recursion asks for is).
+    pub fn subtree_root(&self, lo: u64, hi: u64) -> Hash {
+        let width = hi - lo;
+        assert!(
+            width.is_power_of_two() && lo.is_multiple_of(width) && hi <= self.size(),
+            "[{lo}, {hi}) is not a subtree of a perfect tree of {}",
+            self.size()
+        );
+        let level = width.trailing_zeros();
+        self.node(level, lo >> level)
+    }
+
+    /// The §8 multiproof of `indices` (strictly increasing), from `multiproof_with` over
+    /// this tree's subtree roots: O(|indices| · height) hashes however large the tree.
+    /// Checked.
+    pub fn multiproof(&self, indices: &[u64]) -> Vec<Hash> {
+        let proof = multiproof_with(self.size(), indices, |lo, hi| self.subtree_root(lo, hi))
+            .expect("sparse tree multiproof");
+        let leaves: Vec<Hash> = indices.iter().map(|&i| self.node(0, i)).collect();
+        verify_multiproof(self.size(), indices, &leaves, &proof, &self.root())
+            .expect("sparse tree multiproof verifies");
+        proof
+    }
+
     /// The consistency proof from the tree of its first leaf alone to this tree (checked):
     /// for a perfect tree that is the first leaf's audit path.
     pub fn consistency_from_one(&self) -> Vec<Hash> {
@@ -105,6 +133,18 @@ mod tests {
                     ccmp_types::inclusion_proof(&all, index).unwrap()
                 );
             }
+            let indices: Vec<u64> = (first..first + count).step_by(2).collect();
+            assert_eq!(
+                tree.multiproof(&indices),
+                ccmp_types::multiproof(&indices, &all).unwrap(),
+                "height {height}"
+            );
+            let ends = [0, size - 1];
+            let ends = &ends[..if size > 1 { 2 } else { 1 }];
+            assert_eq!(
+                tree.multiproof(ends),
+                ccmp_types::multiproof(ends, &all).unwrap()
+            );
             if height > 0 {
                 assert_eq!(
                     tree.consistency_from_one(),

@@ -1,20 +1,61 @@
 //! The compiled contracts on two devnet chains in the real VM, with wasmd's semantics and
 //! gas: a ping/pong round trip, the spec's lane vector through the inbox wasm, failing,
-//! gas-burning and panicking receivers, retry, and an equivocation freeze.
+//! gas-burning and panicking receivers, retry, an equivocation freeze, and `deliver_batch`
+//! (what the relayer sends: every flow here goes through it) with skipped, forged,
+//! failing and ordered batches.
 //! Needs `scripts/build.sh`; `scripts/test.sh` runs these with `--ignored`.
 
 use ccmp_bench::{artifact, Bridge, Direction, CHAIN_A, CHAIN_B};
-use ccmp_devnet::{Chain, ChainConfig, TxOutcome};
+use ccmp_devnet::{Chain, ChainConfig, TxError, TxOutcome};
 use ccmp_devnet_receiver::{
     ExecuteMsg as ReceiverMsg, Mode, QueryMsg as ReceiverQuery, ReceivedResponse,
 };
-use ccmp_inbox::msg::{DeliveryItem, ExecuteMsg as InboxMsg, InstantiateMsg, SourceConfig};
+use ccmp_inbox::msg::{
+    DeliverResponse, DeliveryItem, DeliveryOutcome, ExecuteMsg as InboxMsg, InstantiateMsg,
+    SourceConfig, SourceResponse,
+};
+use ccmp_inbox::ContractError;
 use ccmp_outbox::msg::{ExecuteMsg as OutboxMsg, SendMsg};
 use ccmp_pingpong::msg::{ExecuteMsg as PingpongMsg, QueryMsg as PingpongQuery, StatsResponse};
 use ccmp_signer::{AttesterKey, SignerSet};
-use ccmp_types::{AttesterSignature, Checkpoint, MessageStatus};
-use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp};
+use ccmp_types::{
+    AttesterSignature, Checkpoint, Message, MessageStatus, MessageStatusResponse, MultiproofError,
+};
+use cosmwasm_std::{from_json, Addr, Binary, HexBinary, Timestamp};
 use serde_json::Value;
+
+/// The inbox's `action` attribute of a delivery: which form the relayer sent.
+fn action(outcome: &TxOutcome) -> String {
+    outcome
+        .attribute("wasm", "action")
+        .expect("an action attribute")
+        .to_string()
+}
+
+/// Every outcome was a `deliver_batch`.
+fn assert_batched(outcomes: &[TxOutcome]) {
+    assert!(!outcomes.is_empty());
+    for outcome in outcomes {
+        assert_eq!(action(outcome), "deliver_batch");
+    }
+}
+
+/// The per-message outcomes of a delivery (its response data), by nonce.
+fn results(outcome: &TxOutcome) -> Vec<(u64, DeliveryOutcome)> {
+    let data: DeliverResponse = from_json(outcome.data.as_ref().expect("data")).unwrap();
+    data.results
+        .into_iter()
+        .map(|r| (r.nonce, r.outcome))
+        .collect()
+}
+
+/// The contract's own error of a refused transaction.
+fn contract_error(err: &TxError) -> &str {
+    match err {
+        TxError::ContractFailed { error, .. } => error,
+        other => panic!("not a contract error: {other}"),
+    }
+}
 
 fn values(outcome: &TxOutcome, ty: &str, key: &str) -> Vec<String> {
     outcome
@@ -83,6 +124,7 @@ fn ping_and_pong_cross_both_chains() {
     // transaction: the relayer sees it in the deliver's events.
     let delivered = bridge.relay(Direction::AToB, 0);
     assert_eq!(delivered.len(), 1);
+    assert_batched(&delivered);
     assert_eq!(
         values(&delivered[0], "wasm-ccmp_deliver", "status"),
         ["delivered"]
@@ -90,6 +132,7 @@ fn ping_and_pong_cross_both_chains() {
     bridge.observe(&delivered[0]);
     assert_eq!(bridge.lane_ba.size(), 1);
     let back = bridge.relay(Direction::BToA, 0);
+    assert_batched(&back);
     assert_eq!(
         values(&back[0], "wasm-ccmp_deliver", "status"),
         ["delivered"]
@@ -119,6 +162,7 @@ fn a_failing_receiver_is_recorded_with_the_chain_error_then_retried() {
     set_mode(&mut bridge, &receiver, Mode::Fail);
     send_to_b(&mut bridge, &receiver, 3);
     let outcomes = bridge.relay(Direction::AToB, 0);
+    assert_batched(&outcomes);
     assert_eq!(
         values(&outcomes[0], "wasm-ccmp_deliver", "status"),
         [
@@ -200,6 +244,7 @@ fn receivers_that_burn_their_gas_or_panic_fail_alone() {
     }
     let outcomes = bridge.relay(Direction::AToB, 0);
     assert_eq!(outcomes.len(), 1);
+    assert_batched(&outcomes);
     let statuses: Vec<MessageStatus> = (0..5).map(|n| bridge.b.status(CHAIN_A, n).status).collect();
     assert_eq!(
         statuses,
@@ -286,7 +331,8 @@ fn an_attested_conflicting_root_freezes_the_source() {
         ["ab".repeat(32)]
     );
     assert!(bridge.b.source(CHAIN_A).frozen.is_some());
-    let msg = bridge.lane_ab.deliver(0, 4, 4).unwrap();
+    let msg = bridge.lane_ab.delivery(0, 4, 4).unwrap();
+    assert!(matches!(msg, InboxMsg::DeliverBatch { .. }));
     let err = bridge
         .b
         .chain
@@ -299,36 +345,24 @@ fn an_attested_conflicting_root_freezes_the_source() {
     );
 }
 
-/// The spec's `lane` vector through the compiled inbox: both checkpoints (size 4 signed here
-/// by the vectors' keys; size 7 with the vectors' own signatures and consistency proof)
-/// and all seven messages with their proofs. The vectors' recipient `cosmwasm1receiver` is
-/// not an address of this chain, so each proven message is recorded `failed` with that
-/// reason: the proofs, ids and signatures are what this checks.
-#[test]
-#[ignore = "needs artifacts from scripts/build.sh"]
-fn the_spec_lane_vector_through_the_inbox_wasm() {
+/// The spec's `lane` vector on a fresh chain-b with the compiled inbox: both checkpoints
+/// stored (size 4 signed here by the vectors' keys; size 7 with the vectors' own signatures
+/// and consistency proof). Returns the chain, the inbox, the caller and the vectors.
+fn spec_lane_inbox(ordered: bool) -> (Chain, Addr, Addr, Value) {
     let vectors: Value =
         serde_json::from_str(include_str!("../../types/tests/data/vectors.json")).unwrap();
     let lane = &vectors["lane"];
-    let hex = |v: &Value| hex::decode(v.as_str().unwrap()).unwrap();
-    let hex_list = |v: &Value| -> Vec<HexBinary> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|n| HexBinary::from(hex(n)))
-            .collect()
-    };
     let keys: Vec<AttesterKey> = vectors["keys"]["secp256k1_secret_hex"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| AttesterKey::secp256k1(&hex(s)).unwrap())
+        .map(|s| AttesterKey::secp256k1(&hex_of(s)).unwrap())
         .chain(
             vectors["keys"]["ed25519_seed_hex"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|s| AttesterKey::ed25519(&hex(s)).unwrap()),
+                .map(|s| AttesterKey::ed25519(&hex_of(s)).unwrap()),
         )
         .collect();
     let signers = SignerSet::weighted(keys, &[1; 6], 4);
@@ -347,7 +381,7 @@ fn the_spec_lane_vector_through_the_inbox_wasm() {
                     chain: "chain-a".into(),
                     outbox: "cosmwasm1outbox".into(),
                     attesters: signers.set.clone(),
-                    ordered: true,
+                    ordered,
                     receive_gas_limit: None,
                     max_receive_gas_limit: None,
                 }]),
@@ -362,7 +396,7 @@ fn the_spec_lane_vector_through_the_inbox_wasm() {
     let at_4 = Checkpoint {
         source_chain: "chain-a".into(),
         size: 4,
-        root: HexBinary::from(hex(&lane["root_at_4_hex"])),
+        root: HexBinary::from(hex_of(&lane["root_at_4_hex"])),
     };
     let digest = at_4.digest("cosmwasm1outbox", "chain-b").unwrap();
     chain
@@ -384,7 +418,7 @@ fn the_spec_lane_vector_through_the_inbox_wasm() {
         .enumerate()
         .map(|(index, entry)| AttesterSignature {
             index: index as u32,
-            signature: Binary::new(hex(&entry["signature_hex"])),
+            signature: Binary::new(hex_of(&entry["signature_hex"])),
         })
         .collect();
     let outcome = chain
@@ -395,7 +429,7 @@ fn the_spec_lane_vector_through_the_inbox_wasm() {
                 checkpoint: Checkpoint {
                     source_chain: "chain-a".into(),
                     size: 7,
-                    root: HexBinary::from(hex(&lane["checkpoint"]["root_hex"])),
+                    root: HexBinary::from(hex_of(&lane["checkpoint"]["root_hex"])),
                 },
                 signatures,
                 consistency_proof: hex_list(&lane["consistency_from_4_hex"]),
@@ -404,42 +438,342 @@ fn the_spec_lane_vector_through_the_inbox_wasm() {
         )
         .unwrap();
     assert_eq!(values(&outcome, "wasm-ccmp_checkpoint", "size"), ["7"]);
+    (chain, inbox, owner, vectors)
+}
 
-    let items: Vec<DeliveryItem> = lane["messages"]
+fn hex_of(v: &Value) -> Vec<u8> {
+    hex::decode(v.as_str().unwrap()).unwrap()
+}
+
+fn hex_list(v: &Value) -> Vec<HexBinary> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|n| HexBinary::from(hex_of(n)))
+        .collect()
+}
+
+/// The vectors' lane messages.
+fn spec_messages(vectors: &Value) -> Vec<Message> {
+    vectors["lane"]["messages"]
         .as_array()
         .unwrap()
         .iter()
-        .zip(lane["proofs_hex"].as_array().unwrap())
-        .map(|(m, proof)| {
+        .map(|m| {
             let timeout = m["timeout_timestamp"].as_u64().unwrap();
-            DeliveryItem {
-                message: ccmp_types::Message {
-                    nonce: m["nonce"].as_u64().unwrap(),
-                    source_chain: m["source_chain"].as_str().unwrap().into(),
-                    sender: m["sender"].as_str().unwrap().into(),
-                    destination_chain: m["destination_chain"].as_str().unwrap().into(),
-                    recipient: m["recipient"].as_str().unwrap().into(),
-                    timeout_timestamp: (timeout != 0).then(|| Timestamp::from_nanos(timeout)),
-                    body: Binary::new(hex(&m["body_hex"])),
-                },
-                checkpoint_size: 7,
-                proof: hex_list(proof),
+            Message {
+                nonce: m["nonce"].as_u64().unwrap(),
+                source_chain: m["source_chain"].as_str().unwrap().into(),
+                sender: m["sender"].as_str().unwrap().into(),
+                destination_chain: m["destination_chain"].as_str().unwrap().into(),
+                recipient: m["recipient"].as_str().unwrap().into(),
+                timeout_timestamp: (timeout != 0).then(|| Timestamp::from_nanos(timeout)),
+                body: Binary::new(hex_of(&m["body_hex"])),
             }
+        })
+        .collect()
+}
+
+fn spec_ids(vectors: &Value) -> Vec<String> {
+    vectors["lane"]["ids_hex"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap().to_string())
+        .collect()
+}
+
+const NOT_AN_ADDRESS: &str = "recipient \"cosmwasm1receiver\" is not a valid address on this chain";
+
+/// The spec's `lane` vector through the compiled inbox: both checkpoints and all seven
+/// messages with their inclusion proofs. The vectors' recipient `cosmwasm1receiver` is
+/// not an address of this chain, so each proven message is recorded `failed` with that
+/// reason: the proofs, ids and signatures are what this checks.
+#[test]
+#[ignore = "needs artifacts from scripts/build.sh"]
+fn the_spec_lane_vector_through_the_inbox_wasm() {
+    let (mut chain, inbox, owner, vectors) = spec_lane_inbox(true);
+    let items: Vec<DeliveryItem> = spec_messages(&vectors)
+        .into_iter()
+        .zip(vectors["lane"]["proofs_hex"].as_array().unwrap())
+        .map(|(message, proof)| DeliveryItem {
+            message,
+            checkpoint_size: 7,
+            proof: hex_list(proof),
         })
         .collect();
     let outcome = chain
         .execute(&owner, &inbox, &InboxMsg::Deliver { items }, &[])
         .unwrap();
-    let ids: Vec<String> = lane["ids_hex"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|id| id.as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(values(&outcome, "wasm-ccmp_deliver", "message_id"), ids);
+    assert_eq!(
+        values(&outcome, "wasm-ccmp_deliver", "message_id"),
+        spec_ids(&vectors)
+    );
     assert_eq!(
         values(&outcome, "wasm-ccmp_deliver", "error"),
-        vec!["recipient \"cosmwasm1receiver\" is not a valid address on this chain"; 7]
+        vec![NOT_AN_ADDRESS; 7]
     );
     let _ = CHAIN_A;
+}
+
+/// The relayer builds the spec's `multiproof.lane_batch` (nonces 1, 2, 3, 5 at checkpoint
+/// 7) byte for byte, and the compiled inbox proves it; the rest of the lane follows in a
+/// second batch from the same checkpoint.
+#[test]
+#[ignore = "needs artifacts from scripts/build.sh"]
+fn the_spec_lane_batch_from_the_relayer_through_the_inbox_wasm() {
+    let (mut chain, inbox, owner, vectors) = spec_lane_inbox(false);
+    let messages = spec_messages(&vectors);
+    let lane = ccmp_relayer::LaneFollower {
+        source_chain: "chain-a".into(),
+        destination_chain: "chain-b".into(),
+        ids: messages.iter().map(|m| m.message_id().unwrap()).collect(),
+        messages,
+    };
+    let msg = lane.deliver_batch(&[1, 2, 3, 5], 7).unwrap();
+    assert_eq!(
+        serde_json::to_value(&msg).unwrap(),
+        vectors["multiproof"]["lane_batch"]["execute_msg"]
+    );
+    let outcome = chain.execute(&owner, &inbox, &msg, &[]).unwrap();
+    assert_eq!(action(&outcome), "deliver_batch");
+    let ids = spec_ids(&vectors);
+    assert_eq!(
+        values(&outcome, "wasm-ccmp_deliver", "message_id"),
+        [1, 2, 3, 5].map(|n| ids[n].clone())
+    );
+    assert_eq!(
+        results(&outcome),
+        [1, 2, 3, 5].map(|n| (n, DeliveryOutcome::Failed))
+    );
+    let rest = lane.deliver_batch(&[0, 4, 6], 7).unwrap();
+    let outcome = chain.execute(&owner, &inbox, &rest, &[]).unwrap();
+    assert_eq!(
+        values(&outcome, "wasm-ccmp_deliver", "error"),
+        vec![NOT_AN_ADDRESS; 3]
+    );
+}
+
+/// What a refused call must leave as it was: every status of the lane, the source and the
+/// receiver's record.
+fn snapshot(bridge: &Bridge, receiver: &Addr) -> (Vec<MessageStatusResponse>, SourceResponse, u64) {
+    let statuses = (0..bridge.lane_ab.size())
+        .map(|n| bridge.b.status(CHAIN_A, n))
+        .collect();
+    let received: ReceivedResponse = bridge
+        .b
+        .chain
+        .query(receiver, &ReceiverQuery::Received {})
+        .unwrap();
+    (statuses, bridge.b.source(CHAIN_A), received.count)
+}
+
+/// The compiled inbox's `deliver_batch`: a batch mixing a delivered and a new message, a
+/// forged message inside a batch, a receiver failing inside a batch.
+#[test]
+#[ignore = "needs artifacts from scripts/build.sh"]
+fn deliver_batch_skips_refuses_and_fails_per_message_in_the_real_vm() {
+    let mut bridge = Bridge::new(false);
+    let receiver = bridge.b.receiver.clone();
+    send_to_b(&mut bridge, &receiver, 6);
+    bridge.submit_checkpoint(Direction::AToB).unwrap().unwrap();
+    let relayer = bridge.b.relayer.clone();
+    let inbox = bridge.b.inbox.clone();
+
+    // Nonce 0 alone, then 0 and 1 together: 0 is skipped (no event), 1 dispatched.
+    bridge.deliver(Direction::AToB, 0, 1);
+    let mixed = bridge.lane_ab.deliver_batch(&[0, 1], 6).unwrap();
+    let outcome = bridge
+        .b
+        .chain
+        .execute(&relayer, &inbox, &mixed, &[])
+        .unwrap();
+    assert_eq!(
+        results(&outcome),
+        [
+            (0, DeliveryOutcome::Skipped),
+            (1, DeliveryOutcome::Dispatched)
+        ]
+    );
+    assert_eq!(values(&outcome, "wasm-ccmp_deliver", "nonce"), ["1"]);
+    assert_eq!(
+        values(&outcome, "wasm-ccmp_deliver", "status"),
+        ["delivered"]
+    );
+
+    // A forged message 3 (another body, same everything else) beside the real 2: the
+    // multiproof no longer reaches the root, the whole call is refused with the exact
+    // error, and nothing changed.
+    let before = snapshot(&bridge, &receiver);
+    let InboxMsg::DeliverBatch {
+        source_chain,
+        checkpoint_size,
+        mut messages,
+        proof,
+    } = bridge.lane_ab.deliver_batch(&[2, 3], 6).unwrap()
+    else {
+        unreachable!()
+    };
+    let forged = Message {
+        body: Binary::from(b"{\"n\":999}".as_slice()),
+        ..bridge.lane_ab.messages[3].clone()
+    };
+    messages[1] = Binary::new(forged.encode().unwrap());
+    let err = bridge
+        .b
+        .chain
+        .execute(
+            &relayer,
+            &inbox,
+            &InboxMsg::DeliverBatch {
+                source_chain,
+                checkpoint_size,
+                messages,
+                proof,
+            },
+            &[],
+        )
+        .unwrap_err();
+    assert_eq!(
+        contract_error(&err),
+        ContractError::InvalidMultiproof {
+            chain: CHAIN_A.into(),
+            size: 6,
+            count: 2,
+            reason: MultiproofError::RootMismatch,
+        }
+        .to_string()
+    );
+    assert_eq!(snapshot(&bridge, &receiver), before);
+
+    // A receiver failing inside a batch: that message is failed (with the chain's error),
+    // the others of the batch are delivered.
+    let failing = {
+        let code = bridge
+            .b
+            .chain
+            .store_code(&artifact("test/ccmp_devnet_receiver.wasm"))
+            .unwrap();
+        let owner = bridge.b.owner.clone();
+        bridge
+            .b
+            .chain
+            .instantiate(
+                code,
+                &owner,
+                &ccmp_devnet_receiver::InstantiateMsg {
+                    mode: Some(Mode::Fail),
+                },
+                &[],
+                "failing receiver",
+            )
+            .unwrap()
+            .0
+    };
+    for recipient in [&receiver, &failing, &receiver] {
+        send_to_b(&mut bridge, &recipient.clone(), 1);
+    }
+    // Nonces 2..9: 2 to 5 and 6, 8 to the good receiver, 7 to the failing one.
+    let outcomes = bridge.relay(Direction::AToB, 2);
+    assert_batched(&outcomes);
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(
+        results(&outcomes[0]),
+        (2..9)
+            .map(|n| (n, DeliveryOutcome::Dispatched))
+            .collect::<Vec<_>>()
+    );
+    let statuses: Vec<MessageStatus> = (0..9).map(|n| bridge.b.status(CHAIN_A, n).status).collect();
+    let mut expected = vec![MessageStatus::Delivered; 9];
+    expected[7] = MessageStatus::Failed;
+    assert_eq!(statuses, expected);
+    assert_eq!(
+        bridge.b.status(CHAIN_A, 7).error.as_deref(),
+        Some("kind: Other, error: receiver refuses nonce 7: execute wasm contract failed")
+    );
+    assert_eq!(
+        values(&outcomes[0], "wasm-ccmp_deliver", "status"),
+        [
+            "delivered",
+            "delivered",
+            "delivered",
+            "delivered",
+            "delivered",
+            "delivered",
+            "delivered",
+            "failed"
+        ]
+    );
+    let received: ReceivedResponse = bridge
+        .b
+        .chain
+        .query(&receiver, &ReceiverQuery::Received {})
+        .unwrap();
+    assert_eq!(received.count, 8);
+}
+
+/// An ordered lane through `deliver_batch`: a batch moves the next nonce past all of its
+/// messages, a batch with a gap is refused with the exact error and changes nothing, and a
+/// batch reaching back below the next nonce skips what is behind it.
+#[test]
+#[ignore = "needs artifacts from scripts/build.sh"]
+fn an_ordered_lane_in_batches_in_the_real_vm() {
+    let mut bridge = Bridge::new(true);
+    let receiver = bridge.b.receiver.clone();
+    send_to_b(&mut bridge, &receiver, 6);
+    bridge.submit_checkpoint(Direction::AToB).unwrap().unwrap();
+    let relayer = bridge.b.relayer.clone();
+    let inbox = bridge.b.inbox.clone();
+
+    let outcomes = bridge.deliver(Direction::AToB, 0, 3);
+    assert_batched(&outcomes);
+    assert_eq!(bridge.b.source(CHAIN_A).next_nonce, Some(3));
+
+    // 3 and 5: 5 is above the next nonce once 3 is in.
+    let before = snapshot(&bridge, &receiver);
+    let gap = bridge.lane_ab.deliver_batch(&[3, 5], 6).unwrap();
+    let err = bridge
+        .b
+        .chain
+        .execute(&relayer, &inbox, &gap, &[])
+        .unwrap_err();
+    assert_eq!(
+        contract_error(&err),
+        ContractError::NonceGap {
+            chain: CHAIN_A.into(),
+            nonce: 5,
+            expected: 4,
+        }
+        .to_string()
+    );
+    assert_eq!(snapshot(&bridge, &receiver), before);
+
+    // 2 to 5: 2 is behind the next nonce (skipped), 3, 4 and 5 go in order.
+    let behind = bridge.lane_ab.deliver_batch(&[2, 3, 4, 5], 6).unwrap();
+    let outcome = bridge
+        .b
+        .chain
+        .execute(&relayer, &inbox, &behind, &[])
+        .unwrap();
+    assert_eq!(
+        results(&outcome),
+        [
+            (2, DeliveryOutcome::Skipped),
+            (3, DeliveryOutcome::Dispatched),
+            (4, DeliveryOutcome::Dispatched),
+            (5, DeliveryOutcome::Dispatched)
+        ]
+    );
+    assert_eq!(bridge.b.source(CHAIN_A).next_nonce, Some(6));
+    let received: ReceivedResponse = bridge
+        .b
+        .chain
+        .query(&receiver, &ReceiverQuery::Received {})
+        .unwrap();
+    assert_eq!(received.count, 6);
+    assert_eq!(
+        received.last.unwrap().nonce,
+        5,
+        "the receiver saw them in nonce order"
+    );
 }
