@@ -11,7 +11,10 @@ use ccmp_outbox::msg::{DestinationConfig, ExecuteMsg, InstantiateMsg, LaneRespon
 use ccmp_types::SendMsg;
 
 fn outbox_wasm() -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../artifacts/ccmp_outbox.wasm");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../artifacts/ccmp_outbox.wasm"
+    );
     std::fs::read(path).expect("artifacts/ccmp_outbox.wasm: run scripts/build.sh")
 }
 
@@ -33,8 +36,11 @@ fn lane_query() -> QueryMsg {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs artifacts/ from scripts/build.sh"]
 async fn transactions_blocks_events_and_simulation() {
-    let node =
-        EmbeddedNode::start(ChainConfig::new("chain-a", "wasm"), Duration::from_millis(20)).unwrap();
+    let node = EmbeddedNode::start(
+        ChainConfig::new("chain-a", "wasm"),
+        Duration::from_millis(20),
+    )
+    .unwrap();
     let deployer = node.client("deployer");
     let (code_id, _) = deployer.store_code(&outbox_wasm(), 0).await.unwrap();
     let init = serde_json::to_vec(&InstantiateMsg {
@@ -77,7 +83,10 @@ async fn transactions_blocks_events_and_simulation() {
     assert_eq!(lane.size, 3);
 
     // Events by range, only the outbox's, and none from blocks after `to`.
-    let events = deployer.contract_events(&outbox, 0, tx.height).await.unwrap();
+    let events = deployer
+        .contract_events(&outbox, 0, tx.height)
+        .await
+        .unwrap();
     let sends: Vec<_> = events
         .iter()
         .filter(|e| e.event.ty == "wasm-ccmp_send")
