@@ -95,8 +95,15 @@ init_chain() {
     [[ "$hex" =~ ^[0-9a-f]{64}$ ]] || die "keys export $name gave no 64-hex key"
     (umask 077; printf '{ "key_type": "secp256k1", "secret_hex": "%s" }\n' "$hex" >"$home/keys/$name.json")
     chmod 600 "$home/keys/$name.json"
-    "$bin" genesis add-genesis-account "$name" "$FUNDS$d" "${kr[@]}" >/dev/null
   done
+  local accounts="[" sep=""
+  for name in "${ACCOUNTS[@]}"; do
+    accounts+="$sep{\"address\":\"$(addr "$home" "$name")\",\"coins\":[{\"denom\":\"$d\",\"amount\":\"$FUNDS\"}]}"
+    sep=","
+  done
+  echo "$accounts]" >"$home/config/genesis-accounts.json"
+  "$bin" genesis bulk-add-genesis-account "$home/config/genesis-accounts.json" --home "$home" >/dev/null ||
+    die "bulk-add-genesis-account failed for $id"
   "$bin" genesis gentx validator "$STAKE$d" --chain-id "$id" "${kr[@]}" >/dev/null 2>&1 ||
     die "gentx failed for $id"
   "$bin" genesis collect-gentxs --home "$home" >/dev/null 2>&1 || die "collect-gentxs failed for $id"
@@ -140,20 +147,37 @@ start_chain() {
     return 0
   fi
   rm -f "$home/wasmd.pid"
-  if [[ -n "$(rpc_height "$port")" ]] || (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    die "port $port (RPC of $id) is taken by another process"
-  fi
+  check_ports "$i"
   log "starting $id (RPC 127.0.0.1:$port)"
   # setsid: the node survives the shell that started it and gets no terminal signals.
   # The child writes its own pid (setsid may fork) and then becomes wasmd.
   setsid bash -c 'echo $$ >"$1/wasmd.pid.tmp" && mv -f "$1/wasmd.pid.tmp" "$1/wasmd.pid" && exec "$2" start --home "$1" --log_no_color' \
-    _ "$home" "$bin" </dev/null >>"$home/wasmd.log" 2>&1 &
+    _ "$home" "$bin" </dev/null >>"$home/wasmd.log" 2>&1 8>&- &
   local k
   for ((k = 0; k < 100; k++)); do
     [[ -f "$home/wasmd.pid" ]] && return 0
     sleep 0.05
   done
   die "$id: no pid file after 5 s"
+}
+
+# check_ports I: fail if chain I's RPC, P2P or gRPC port already answers (another
+# localnet, a stray node).
+check_ports() {
+  local port
+  for port in "$(rpc_port "$1")" "$(p2p_port "$1")" "$(grpc_port "$1")"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      die "port 127.0.0.1:$port of $(chain_id "$1") is taken by another process"
+    fi
+  done
+}
+
+# lock: one up/down/reset at a time on a localnet directory (fd 8; the nodes do not
+# inherit it).
+lock() {
+  mkdir -p "$DIR"
+  exec 8>"$DIR/.lock"
+  flock -w "$TIMEOUT" 8 || die "another localnet.sh holds $DIR/.lock"
 }
 
 # wait_chains I...: until every chain has height >= 2 and has committed a block since it
@@ -224,15 +248,25 @@ cmd_up() {
   local n="${1:-2}" i t0=$SECONDS
   [[ "$n" =~ ^[0-9]+$ ]] && ((n >= 1 && n <= 26)) || die "up: N must be 1..26, got '$n'"
   command -v curl >/dev/null || die "curl not found"
-  mkdir -p "$DIR"
+  lock
   DIR="$(cd "$DIR" && pwd)"
+  for ((i = 0; i < n; i++)); do
+    pid_alive "$DIR/$(chain_id "$i")" >/dev/null || check_ports "$i"
+  done
   BINS=()
   for ((i = 0; i < n; i++)); do
     BINS[$i]="$("$REPO/scripts/wasmd.sh" "$(prefix "$i")")"
   done
+  # Chains are initialised in parallel (each is some twenty CLI calls of ~0.3 s).
+  local inits=() failed=0 p
   for ((i = 0; i < n; i++)); do
-    [[ -f "$DIR/$(chain_id "$i")/.ccmp-initialised" ]] || init_chain "$i" "${BINS[$i]}"
+    if [[ ! -f "$DIR/$(chain_id "$i")/.ccmp-initialised" ]]; then
+      init_chain "$i" "${BINS[$i]}" &
+      inits+=($!)
+    fi
   done
+  for p in "${inits[@]}"; do wait "$p" || failed=1; done
+  ((failed == 0)) || die "initialisation failed (see above)"
   write_manifest "$n"
   for ((i = 0; i < n; i++)); do start_chain "$i" "${BINS[$i]}"; done
   wait_chains $(seq 0 $((n - 1)))
@@ -253,7 +287,9 @@ homes() {
 cmd_down() {
   local home pid k left
   local -A pids=()
-  DIR="$(cd "$DIR" 2>/dev/null && pwd || echo "$DIR")"
+  [[ -d "$DIR" ]] || return 0
+  lock
+  DIR="$(cd "$DIR" && pwd)"
   while read -r home; do
     [[ -n "$home" ]] || continue
     if pid="$(pid_alive "$home")"; then
@@ -282,11 +318,19 @@ cmd_down() {
 }
 
 cmd_reset() {
+  local entry
   cmd_down
-  if [[ -d "$DIR" ]]; then
-    log "deleting $DIR"
-    rm -rf "$DIR"
-  fi
+  [[ -d "$DIR" ]] || return 0
+  # Only what this script writes: a mistaken CCMP_LOCALNET_DIR is not wiped.
+  for entry in "$DIR"/* "$DIR"/.[!.]*; do
+    [[ -e "$entry" ]] || continue
+    case "$(basename "$entry")" in
+      ccmp-* | localnet.json | localnet.json.tmp | .lock) ;;
+      *) die "reset: $DIR holds $(basename "$entry"), which is not the localnet's; not deleting it" ;;
+    esac
+  done
+  log "deleting $DIR"
+  rm -rf "$DIR"
 }
 
 cmd_status() {
