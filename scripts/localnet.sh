@@ -206,6 +206,7 @@ wait_chains() {
         log "$id did not reach height 2 within ${TIMEOUT}s; last lines of $DIR/$id/wasmd.log:"
         tail -n 40 "$DIR/$id/wasmd.log" >&2 || true
       done
+      log "the nodes are left running: scripts/localnet.sh down stops them"
       exit 1
     fi
     sleep 0.2
