@@ -56,6 +56,8 @@ pub enum ContractError {
     ProposalNotDue { id: u64, executable_at: Timestamp },
     #[error("{max} proposals are pending: execute or cancel one first")]
     TooManyProposals { max: usize },
+    #[error("proposal {id} was made for an earlier freeze of source {chain:?}, lifted since: propose the unfreeze again")]
+    StaleUnfreeze { id: u64, chain: String },
 
     // Light client.
     #[error("source {chain:?} is frozen (rollback at most to size {size}): the owner must unfreeze it, after replacing its attesters if they equivocated")]

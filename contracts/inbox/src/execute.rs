@@ -209,10 +209,18 @@ pub fn propose(
     }
     let id = config.next_proposal_id;
     config.next_proposal_id = id.checked_add(1).ok_or(ContractError::EpochOverflow)?;
+    // An unfreeze answers the source's current freeze (check_change found it frozen).
+    let freeze_generation = match &change {
+        TrustChange::Unfreeze { source_chain, .. } => {
+            Some(load_source(deps.storage, source_chain)?.generation)
+        }
+        _ => None,
+    };
     let proposal = Proposal {
         change,
         proposed_at: env.block.time,
         executable_at: env.block.time.plus_seconds(config.trust_delay_seconds),
+        freeze_generation,
     };
     state::save_proposal(deps.storage, id, &proposal)?;
     state::save_config(deps.storage, &config)?;
@@ -239,6 +247,9 @@ pub fn execute_proposal(mut deps: DepsMut, env: Env, id: u64) -> Result<Response
             executable_at: proposal.executable_at,
         });
     }
+    if let TrustChange::Unfreeze { source_chain, .. } = &proposal.change {
+        check_same_freeze(deps.storage, id, source_chain, proposal.freeze_generation)?;
+    }
     let config = state::load_config(deps.storage)?;
     check_change(deps.storage, deps.api, &config, &proposal.change)?;
     let event = events::proposal("executed", id, &proposal.change, proposal.executable_at);
@@ -250,6 +261,26 @@ pub fn execute_proposal(mut deps: DepsMut, env: Env, id: u64) -> Result<Response
     Ok(response
         .add_attribute("proposal_id", id.to_string())
         .add_event(event))
+}
+
+/// An unfreeze proposal lifts only the freeze it was made for: the source's freeze must
+/// still be the one of the generation recorded at the proposal. A freeze that was lifted
+/// and came back is another freeze, which the owner has not reviewed. (A source no longer
+/// frozen is left to `check_change`, which refuses it as not frozen.)
+fn check_same_freeze(
+    storage: &dyn Storage,
+    id: u64,
+    chain: &str,
+    freeze_generation: Option<u32>,
+) -> Result<(), ContractError> {
+    let source = load_source(storage, chain)?;
+    if source.frozen.is_some() && freeze_generation != Some(source.generation) {
+        return Err(ContractError::StaleUnfreeze {
+            id,
+            chain: chain.to_string(),
+        });
+    }
+    Ok(())
 }
 
 pub fn cancel_proposal(

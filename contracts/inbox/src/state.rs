@@ -32,6 +32,11 @@ pub struct Proposal {
     pub change: TrustChange,
     pub proposed_at: Timestamp,
     pub executable_at: Timestamp,
+    /// For an unfreeze: the source's checkpoint generation when it was proposed, which
+    /// names the freeze it answers (a freeze ends with the rollback to the next
+    /// generation). Absent for other changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeze_generation: Option<u32>,
 }
 
 /// What delivery reads of a source; the attester set is kept apart because only

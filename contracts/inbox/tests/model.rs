@@ -36,6 +36,11 @@
 //! since (`RolledBack` otherwise), and the model says the same.
 //! `CCMP_MODEL_TOLERATE=finding-1` makes the model follow the old behaviour instead.
 //!
+//! Review finding (unit test `a_stale_unfreeze_does_not_lift_a_later_freeze` in
+//! tests/recovery.rs): an unfreeze proposal made for one freeze could lift a later one.
+//! The inbox now records the source's generation with the proposal and refuses it
+//! (`StaleUnfreeze`) once the source is frozen in another generation; so does the model.
+//!
 //! `CCMP_MODEL_CASES` and `CCMP_MODEL_STEPS` override the number of cases (64) and the
 //! longest case (40 steps); `CCMP_MODEL_STATS=1` prints what the calls met.
 
@@ -465,6 +470,8 @@ struct ProposalModel {
     src: usize,
     change: Change,
     due: Timestamp,
+    /// The source's generation when proposed: the freeze an unfreeze answers.
+    generation: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1009,7 +1016,16 @@ impl World {
         let id = m.next_proposal_id;
         m.next_proposal_id += 1;
         let due = self.suite.now().plus_seconds(self.delay);
-        m.proposals.insert(id, ProposalModel { src, change, due });
+        let generation = m.sources[src].generation;
+        m.proposals.insert(
+            id,
+            ProposalModel {
+                src,
+                change,
+                due,
+                generation,
+            },
+        );
         Ok(())
     }
 
@@ -1022,6 +1038,18 @@ impl World {
             return Err(error(ContractError::ProposalNotDue {
                 id,
                 executable_at: proposal.due,
+            }));
+        }
+        // An unfreeze lifts only the freeze it was proposed under: a source frozen again
+        // since (a later generation) refuses it.
+        let source = &m.sources[proposal.src];
+        if matches!(proposal.change, Change::Unfreeze(_))
+            && source.frozen.is_some()
+            && source.generation != proposal.generation
+        {
+            return Err(error(ContractError::StaleUnfreeze {
+                id,
+                chain: chain(proposal.src),
             }));
         }
         Self::m_apply(m, proposal.src, proposal.change)

@@ -711,6 +711,45 @@ mod time_lock {
         assert_eq!(suite.received_nonces(), [0, 1, 2, 3]);
         assert_eq!(suite.status(SOURCE, 3).status, MessageStatus::Delivered);
     }
+
+    /// Review finding: an unfreeze proposal answers the freeze it was made for. One left
+    /// pending after that freeze was lifted used to lift a later freeze the owner never
+    /// reviewed; it is now refused, changing nothing.
+    #[test]
+    fn a_stale_unfreeze_does_not_lift_a_later_freeze() {
+        let mut suite = Suite::with_trust_delay(DELAY);
+        let receiver = suite.receiver.to_string();
+        suite.lane.push_many(&receiver, 4);
+        suite.submit(4).unwrap();
+        let freeze = ExecuteMsg::Freeze {
+            source_chain: SOURCE.into(),
+        };
+        suite.as_owner(&freeze).unwrap();
+        // Two proposals for the first freeze; the first lifts it.
+        suite.as_owner(&unfreeze(4)).unwrap();
+        suite.as_owner(&unfreeze(4)).unwrap();
+        suite.advance_time(DELAY);
+        suite.relay(&ExecuteMsg::ExecuteProposal { id: 1 }).unwrap();
+        assert_eq!(suite.source(SOURCE).frozen, None);
+        // Frozen again: the proposal left over is not for this freeze.
+        suite.advance_time(1);
+        suite.as_owner(&freeze).unwrap();
+        suite.advance_time(DELAY);
+        suite.refuses(
+            &ExecuteMsg::ExecuteProposal { id: 2 },
+            ContractError::StaleUnfreeze {
+                id: 2,
+                chain: SOURCE.into(),
+            },
+        );
+        assert!(suite.source(SOURCE).frozen.is_some());
+        assert_eq!(proposals(&suite).len(), 1);
+        // One made for this freeze lifts it.
+        suite.as_owner(&unfreeze(4)).unwrap();
+        suite.advance_time(DELAY);
+        suite.relay(&ExecuteMsg::ExecuteProposal { id: 3 }).unwrap();
+        assert_eq!(suite.source(SOURCE).frozen, None);
+    }
 }
 
 mod retry_after_rollback {
