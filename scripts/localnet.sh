@@ -9,7 +9,7 @@
 # Chain i (0-based): chain id ccmp-<letter>, bech32 prefix ccmp<letter>, denom
 # ustake<letter> (ccmp-a/ccmpa/ustakea, ccmp-b/ccmpb/ustakeb, ...), one wasmd binary per
 # prefix from scripts/wasmd.sh. Ports, all on 127.0.0.1: P2P 36656+10i, RPC 36657+10i,
-# gRPC 39090+10i; REST API, gRPC-web, pprof and prometheus off.
+# gRPC 39090+10i (with the default CCMP_LOCALNET_PORT_BASE); REST API, gRPC-web, pprof and prometheus off.
 #
 # Everything lives under ${CCMP_LOCALNET_DIR:-<repo>/.localnet}: <chain_id>/ is the node
 # home (test keyring, wasmd.log, wasmd.pid, keys/<account>.json), and localnet.json is the
@@ -35,10 +35,15 @@ die() { echo "localnet: $*" >&2; exit 1; }
 chain_id() { echo "ccmp-${LETTERS:$1:1}"; }
 prefix() { echo "ccmp${LETTERS:$1:1}"; }
 denom() { echo "ustake${LETTERS:$1:1}"; }
-p2p_port() { echo $((36656 + 10 * $1)); }
-rpc_port() { echo $((36657 + 10 * $1)); }
-abci_port() { echo $((36658 + 10 * $1)); }
-grpc_port() { echo $((39090 + 10 * $1)); }
+# CCMP_LOCALNET_PORT_BASE (default 36656) moves every port: the test script runs a
+# localnet of its own next to a developer's.
+BASE="${CCMP_LOCALNET_PORT_BASE:-36656}"
+[[ "$BASE" =~ ^[0-9]+$ ]] && [ "$BASE" -ge 1024 ] && [ "$BASE" -le 60000 ] ||
+  { echo "localnet: CCMP_LOCALNET_PORT_BASE must be a number in 1024..60000" >&2; exit 1; }
+p2p_port() { echo $((BASE + 10 * $1)); }
+rpc_port() { echo $((BASE + 1 + 10 * $1)); }
+abci_port() { echo $((BASE + 2 + 10 * $1)); }
+grpc_port() { echo $((BASE + 2434 + 10 * $1)); }
 
 # set_toml FILE SECTION KEY VALUE: replace `KEY = ...` inside [SECTION] ("" = top level);
 # fails if the key is not there, so a changed config layout is noticed.
