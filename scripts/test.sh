@@ -8,7 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+localnet_dir=$(mktemp -d)
+cleanup() {
+  if [ -f "$localnet_dir/localnet/localnet.json" ]; then
+    CCMP_LOCALNET_DIR="$localnet_dir/localnet" ./scripts/localnet.sh down >/dev/null 2>&1 || true
+  fi
+  rm -rf "$log" "$localnet_dir"
+}
+trap cleanup EXIT
 
 if command -v rustup >/dev/null; then
   rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
@@ -20,8 +27,16 @@ cargo test --workspace --locked 2>&1 | tee -a "$log"
 echo "== wasm build"
 ./scripts/build.sh
 
-echo "== compiled contracts in the real CosmWasm VM"
+echo "== real wasmd nodes: the pinned wasmd (built when missing) and a localnet of two chains"
+# A localnet of its own (own directory and ports), so a developer's running localnet is
+# left alone; stopped and deleted on every exit, also on failure.
+export CCMP_LOCALNET_DIR="$localnet_dir/localnet"
+export CCMP_LOCALNET_PORT_BASE="${CCMP_TEST_LOCALNET_PORT_BASE:-46656}"
+./scripts/localnet.sh up 2
+
+echo "== compiled contracts in the real CosmWasm VM, and the bridge on real wasmd nodes"
 cargo test --workspace --locked --tests -- --ignored 2>&1 | tee -a "$log"
+./scripts/localnet.sh down
 
 echo "== wasm accepted by cosmwasm-vm 3 and cosmwasm-vm 2"
 ./scripts/check-wasm.sh
