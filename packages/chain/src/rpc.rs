@@ -578,11 +578,17 @@ impl RpcClient {
         let mut resynced = false;
         loop {
             let tx = self.sign(&msgs, gas_limit, None, *account)?;
-            let sent = self
-                .http
-                .broadcast_tx_sync(tx.clone())
-                .await
-                .map_err(|e| self.error(&e))?;
+            let sent =
+                self.http
+                    .broadcast_tx_sync(tx.clone())
+                    .await
+                    .map_err(|e| match failure(&e) {
+                        // A full mempool clears as blocks are made: worth retrying.
+                        RpcFailure::Node(text) if text.contains("mempool is full") => {
+                            self.unreachable(text)
+                        }
+                        _ => self.error(&e),
+                    })?;
             let code = sent.code.value();
             if code == 0 {
                 account.sequence += 1;

@@ -374,6 +374,23 @@ async fn outbox_store_instantiate_send_and_read_back() {
         failed.code, failed.gas_used, failed.log
     );
 
+    // Out of gas in the block (the ante handler's share fits, the contract's does not):
+    // Ok with the SDK's code 11, the sequence used.
+    let seq = client.next_sequence();
+    let starved = client
+        .broadcast(std::slice::from_ref(&send), simulated / 2)
+        .await
+        .unwrap();
+    assert_eq!(starved.code, 11, "{}", starved.log);
+    assert!(starved.log.contains("out of gas"), "{}", starved.log);
+    assert_eq!(client.next_sequence(), seq + 1);
+    println!(
+        "out of gas: limit {}, gas used {}, log {:?}",
+        simulated / 2,
+        starved.gas_used,
+        starved.log
+    );
+
     // Two broadcasts at once from one client: both land, one after the other.
     let seq = client.next_sequence();
     let (a, b) = tokio::join!(
@@ -411,4 +428,54 @@ async fn outbox_store_instantiate_send_and_read_back() {
     assert_eq!(client.next_sequence(), client.resync().await.unwrap());
     let now: LaneResponse = ccmp_chain::query(&client, &outbox, &lane).await.unwrap();
     assert_eq!(now.size, 5);
+
+    // Every send's event, in order, through contract_events over the whole range.
+    let latest = client.status().await.unwrap().height;
+    let started = std::time::Instant::now();
+    let events = client
+        .contract_events(&outbox, instantiated.height, latest)
+        .await
+        .unwrap();
+    let nonces: Vec<&str> = events
+        .iter()
+        .filter(|e| e.event.ty == "wasm-ccmp_send")
+        .filter_map(|e| e.attribute("nonce"))
+        .collect();
+    assert_eq!(nonces, ["0", "1", "2", "3", "4"]);
+    println!(
+        "contract_events over {} heights: {} events in {:?}",
+        latest - instantiated.height + 1,
+        events.len(),
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the localnet: scripts/localnet.sh up"]
+async fn contract_events_scan_rate_and_bounds() {
+    let chain = &chains()[0];
+    let client = chain.client("user").await;
+    let latest = client.status().await.unwrap().height;
+    let from = latest
+        .saturating_sub(999)
+        .max(client.probe().earliest_height);
+    let started = std::time::Instant::now();
+    let nobody = address_of(&[9u8; 32], &chain.prefix).unwrap();
+    // `to` past the latest block is clamped, as the embedded backend does.
+    let events = client
+        .contract_events(&nobody, from, latest + 1_000_000)
+        .await
+        .unwrap();
+    assert!(events.is_empty());
+    println!(
+        "{}: scanned heights {from}..={latest} ({}) in {:?}",
+        chain.chain_id,
+        latest - from + 1,
+        started.elapsed()
+    );
+    assert!(client
+        .contract_events(&nobody, latest + 10, latest + 20)
+        .await
+        .unwrap()
+        .is_empty());
 }
