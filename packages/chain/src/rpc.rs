@@ -350,17 +350,19 @@ fn coins(coins: &[cosmwasm_std::Coin]) -> Vec<ProtoCoin> {
 /// The node's words for a state it no longer (or does not yet) have.
 fn is_height_unavailable(log: &str) -> bool {
     let log = log.to_ascii_lowercase();
-    [
-        "version does not exist",
-        "failed to load state at height",
-        "cannot query with height in the future",
-        "is not available",
-        "pruned",
-        "lowest height is",
-        "must be less than or equal to the current blockchain height",
-    ]
-    .iter()
-    .any(|needle| log.contains(needle))
+    // The SDK's ErrInvalidHeight, as `abci_query` below words it.
+    log.contains("(codespace sdk, code 26)")
+        || [
+            "version does not exist",
+            "failed to load state at height",
+            "cannot query with height in the future",
+            "is not available",
+            "pruned",
+            "lowest height is",
+            "must be less than or equal to the current blockchain height",
+        ]
+        .iter()
+        .any(|needle| log.contains(needle))
 }
 
 fn is_no_such_contract(log: &str) -> bool {
@@ -595,7 +597,16 @@ impl RpcClient {
                 self.sequence_hint.store(account.sequence, Ordering::SeqCst);
                 let hash = tx_hash(&tx);
                 tracing::debug!(chain_id = %self.config.chain_id, txhash = %hash, "broadcast");
-                return self.wait_for_tx(sent.hash, hash).await;
+                let included = self.wait_for_tx(sent.hash, hash).await?;
+                // A sequence refused in the block (another signer's transaction with the
+                // same key came first): the chain did not move, so neither do we.
+                if included.code == CODE_WRONG_SEQUENCE {
+                    if let Some(expected) = expected_sequence(&included.log) {
+                        account.sequence = expected;
+                        self.sequence_hint.store(expected, Ordering::SeqCst);
+                    }
+                }
+                return Ok(included);
             }
             if code == CODE_WRONG_SEQUENCE && !resynced {
                 if let Some(expected) = expected_sequence(&sent.log) {
