@@ -34,12 +34,10 @@ const STORE_GAS: u64 = 40_000_000;
 
 #[derive(Error, Debug)]
 pub enum DeployError {
-    #[error("chain {chain}: {source}")]
-    Chain {
-        chain: String,
-        #[source]
-        source: ChainError,
-    },
+    // The cause is a field named `error`, not `source`: the message includes it, and `{:#}`
+    // (anyhow) would repeat a `#[source]`.
+    #[error("chain {chain}: {error}")]
+    Chain { chain: String, error: ChainError },
     #[error("chain {chain}: the deployment names {contract} at {address}, but the chain has no such contract (or it runs code {found:?}, not {expected})")]
     Mismatch {
         chain: String,
@@ -132,9 +130,9 @@ fn checksum(wasm: &[u8]) -> String {
 }
 
 fn err(chain: &str) -> impl Fn(ChainError) -> DeployError + '_ {
-    move |source| DeployError::Chain {
+    move |error| DeployError::Chain {
         chain: chain.to_string(),
-        source,
+        error,
     }
 }
 
