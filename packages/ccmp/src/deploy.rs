@@ -34,12 +34,10 @@ const STORE_GAS: u64 = 40_000_000;
 
 #[derive(Error, Debug)]
 pub enum DeployError {
-    #[error("chain {chain}: {source}")]
-    Chain {
-        chain: String,
-        #[source]
-        source: ChainError,
-    },
+    // The cause is a field named `error`, not `source`: the message includes it, and `{:#}`
+    // (anyhow) would repeat a `#[source]`.
+    #[error("chain {chain}: {error}")]
+    Chain { chain: String, error: ChainError },
     #[error("chain {chain}: the deployment names {contract} at {address}, but the chain has no such contract (or it runs code {found:?}, not {expected})")]
     Mismatch {
         chain: String,
@@ -61,6 +59,10 @@ pub struct Contract {
     pub code_id: u64,
     /// SHA-256 of the wasm, hex.
     pub checksum: String,
+    /// The block of its instantiation (where the attester and the relayer start reading an
+    /// outbox's events); 0 when unknown.
+    #[serde(default)]
+    pub height: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,9 +130,9 @@ fn checksum(wasm: &[u8]) -> String {
 }
 
 fn err(chain: &str) -> impl Fn(ChainError) -> DeployError + '_ {
-    move |source| DeployError::Chain {
+    move |error| DeployError::Chain {
         chain: chain.to_string(),
-        source,
+        error,
     }
 }
 
@@ -185,6 +187,7 @@ async fn ensure_contract(
         address,
         code_id,
         checksum: sum,
+        height: tx.height,
     })
 }
 
@@ -402,4 +405,168 @@ fn destination(chain: &str, fee: &Option<Coin>) -> DestinationConfig {
         fee: fee.clone(),
         max_body_bytes: None,
     }
+}
+
+/// What `ccmp deploy` did from the configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployOutcome {
+    pub deployment: Deployment,
+    pub report: DeployReport,
+    /// Whether the deployment file was (re)written: only when something changed.
+    pub written: bool,
+}
+
+impl DeployOutcome {
+    /// What the command prints.
+    pub fn to_text(&self, file: &std::path::Path) -> String {
+        if self.report.actions.is_empty() {
+            return format!(
+                "nothing to do: every contract and its wiring is deployed as {} records\n",
+                file.display()
+            );
+        }
+        let mut out = String::new();
+        for action in &self.report.actions {
+            out.push_str(action);
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{} action(s); wrote {}\n",
+            self.report.actions.len(),
+            file.display()
+        ));
+        out
+    }
+}
+
+/// The deployment file of `config`, or an empty deployment when it does not exist yet.
+pub fn read_deployment(path: &std::path::Path) -> anyhow::Result<Option<Deployment>> {
+    use anyhow::Context;
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).with_context(|| {
+            format!(
+                "deployment.file: {} is not a deployment file",
+                path.display()
+            )
+        }),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(anyhow::anyhow!(
+            "deployment.file: cannot read {}: {err}",
+            path.display()
+        )),
+    }
+}
+
+/// The deployment the configuration names; an error if `ccmp deploy` has not written it.
+pub fn load_deployment(config: &crate::config::Config) -> anyhow::Result<Deployment> {
+    let path = &config.deployment.file;
+    read_deployment(path)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "deployment.file: {} does not exist: run `ccmp deploy` first",
+            path.display()
+        )
+    })
+}
+
+/// Writes the deployment file atomically: a temporary file beside it, synced, renamed
+/// over it, the directory synced.
+pub fn write_deployment(path: &std::path::Path, deployment: &Deployment) -> anyhow::Result<()> {
+    use std::io::Write;
+    let fail = |err: std::io::Error| {
+        anyhow::anyhow!("deployment.file: cannot write {}: {err}", path.display())
+    };
+    let mut json = serde_json::to_vec_pretty(deployment)?;
+    json.push(b'\n');
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow::anyhow!("deployment.file: {} names no file", path.display()))?;
+    let temp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(&json)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        if let Ok(dir) = std::fs::File::open(&dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written.map_err(fail)
+}
+
+fn read_wasm(dir: &std::path::Path, name: &str) -> anyhow::Result<Vec<u8>> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|err| {
+        anyhow::anyhow!(
+            "deploy.wasm_dir: cannot read {}: {err} (build the contracts with ./scripts/build.sh)",
+            path.display()
+        )
+    })
+}
+
+/// `ccmp deploy`: deploys the configured bridge on `chains` (one client per `[chains]`
+/// entry, its account the contracts' owner), keeping what the deployment file records,
+/// and writes the file if anything changed. A second run changes nothing.
+pub async fn run_config(
+    config: &crate::config::Config,
+    chains: &crate::connect::Chains,
+) -> anyhow::Result<DeployOutcome> {
+    let section = config
+        .deploy
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("deploy: no [deploy] section in the configuration"))?;
+    let existing = read_deployment(&config.deployment.file)?.unwrap_or_default();
+    let wasm = Wasm {
+        outbox: read_wasm(&section.wasm_dir, "ccmp_outbox.wasm")?,
+        inbox: read_wasm(&section.wasm_dir, "ccmp_inbox.wasm")?,
+        pingpong: if section.dapp {
+            Some(read_wasm(&section.wasm_dir, "ccmp_pingpong.wasm")?)
+        } else {
+            None
+        },
+    };
+    let clients = config
+        .chains
+        .keys()
+        .map(|id| {
+            chains
+                .get(id)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("chains.{id}: no connection"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let plan = DeployPlan {
+        chains: clients,
+        wasm,
+        attesters: section.attesters.clone(),
+        ordered: section.ordered,
+        trust_delay_seconds: section.trust_delay_seconds,
+        fee: None,
+        pong_budget: section.dapp.then_some(PongBudget {
+            max_pongs_per_window: 10_000,
+            window_seconds: 3_600,
+        }),
+    };
+    let (deployment, report) = deploy(&plan, &existing).await?;
+    let written = !report.actions.is_empty() || deployment != existing;
+    if written {
+        write_deployment(&config.deployment.file, &deployment)?;
+    }
+    Ok(DeployOutcome {
+        deployment,
+        report,
+        written,
+    })
 }
