@@ -608,7 +608,7 @@ impl RpcClient {
                 }
                 return Ok(included);
             }
-            if code == CODE_WRONG_SEQUENCE && !resynced {
+            if code == CODE_WRONG_SEQUENCE {
                 if let Some(expected) = expected_sequence(&sent.log) {
                     tracing::warn!(
                         chain_id = %self.config.chain_id,
@@ -617,10 +617,13 @@ impl RpcClient {
                         expected,
                         "account sequence mismatch: resynced"
                     );
+                    // Taken even when not tried again, so the next broadcast is right.
                     account.sequence = expected;
                     self.sequence_hint.store(expected, Ordering::SeqCst);
-                    resynced = true;
-                    continue;
+                    if !resynced {
+                        resynced = true;
+                        continue;
+                    }
                 }
             }
             return Err(ChainError::Rejected {
@@ -637,8 +640,9 @@ impl RpcClient {
         };
         let mut retried = false;
         loop {
-            // A fee of one unit: the fee's deduction (a bank transfer, some 3,000 gas) is
-            // part of what a transaction costs, and one unit is in any funded account.
+            // A fee of one unit: the fee's deduction (a bank transfer) is part of what the
+            // transaction costs, and one unit is in any funded account. The gas limit is
+            // `max_gas` (a simulation runs on an unlimited meter anyway).
             let tx = self.sign(&msgs, self.config.max_gas, Some(1), account)?;
             let request = SimulateRequest {
                 tx_bytes: tx,
