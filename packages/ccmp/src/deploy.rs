@@ -76,11 +76,25 @@ pub struct ChainDeployment {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deployment {
     pub chains: BTreeMap<String, ChainDeployment>,
+    /// Contracts a run instantiated before it failed (chain → `outbox`, `inbox` or
+    /// `pingpong` → contract): the next run takes them up instead of instantiating again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, BTreeMap<String, Contract>>,
 }
 
 impl Deployment {
     pub fn chain(&self, chain: &str) -> Option<&ChainDeployment> {
         self.chains.get(chain)
+    }
+
+    /// The contract `name` of `chain`: the deployment's, or one a failed run left pending.
+    fn contract(&self, chain: &str, name: &str) -> Option<&Contract> {
+        let deployed = self.chain(chain).and_then(|c| match name {
+            "outbox" => Some(&c.outbox),
+            "inbox" => Some(&c.inbox),
+            _ => c.pingpong.as_ref(),
+        });
+        deployed.or_else(|| self.pending.get(chain).and_then(|p| p.get(name)))
     }
 }
 
@@ -113,6 +127,9 @@ pub struct DeployPlan {
 pub struct DeployReport {
     pub actions: Vec<String>,
     pub gas_used: BTreeMap<String, u64>,
+    /// The contracts this run instantiated (chain → name → contract), so a failed run's
+    /// progress can be recorded.
+    pub created: BTreeMap<String, BTreeMap<String, Contract>>,
 }
 
 impl DeployReport {
@@ -183,12 +200,18 @@ async fn ensure_contract(
         .await
         .map_err(err(&id))?;
     report.did(&id, format!("instantiate {name} at {address}"), tx.gas_used);
-    Ok(Contract {
+    let contract = Contract {
         address,
         code_id,
         checksum: sum,
         height: tx.height,
-    })
+    };
+    report
+        .created
+        .entry(id)
+        .or_default()
+        .insert(name.to_string(), contract.clone());
+    Ok(contract)
 }
 
 async fn execute(
@@ -208,13 +231,24 @@ async fn execute(
     Ok(())
 }
 
-/// Deploys `plan`, keeping what `existing` already deployed. Returns the deployment and
-/// what changed.
+/// Deploys `plan`, keeping what `existing` already deployed (or left pending). Returns
+/// the deployment and what changed.
 pub async fn deploy(
     plan: &DeployPlan,
     existing: &Deployment,
 ) -> Result<(Deployment, DeployReport), DeployError> {
     let mut report = DeployReport::default();
+    let deployment = deploy_into(plan, existing, &mut report).await?;
+    Ok((deployment, report))
+}
+
+/// [`deploy`], recording what it does in `report` as it goes (so that after an error
+/// `report.created` still says what exists).
+pub async fn deploy_into(
+    plan: &DeployPlan,
+    existing: &Deployment,
+    report: &mut DeployReport,
+) -> Result<Deployment, DeployError> {
     let ids: Vec<String> = plan
         .chains
         .iter()
@@ -239,7 +273,7 @@ pub async fn deploy(
             .collect();
         let outbox = ensure_contract(
             chain.as_ref(),
-            existing.chain(&id).map(|c| &c.outbox),
+            existing.contract(&id, "outbox"),
             "outbox",
             &plan.wasm.outbox,
             &OutboxInstantiate {
@@ -247,7 +281,7 @@ pub async fn deploy(
                 chain_id: Some(id.clone()),
                 destinations: Some(destinations),
             },
-            &mut report,
+            report,
         )
         .await?;
         // Destinations added since (a chain joined the deployment).
@@ -268,7 +302,7 @@ pub async fn deploy(
                     &outbox.address,
                     &OutboxExecute::SetDestination(destination(other, &plan.fee)),
                     format!("set_destination {other}"),
-                    &mut report,
+                    report,
                 )
                 .await?;
             }
@@ -296,7 +330,7 @@ pub async fn deploy(
         }
         let inbox = ensure_contract(
             chain.as_ref(),
-            existing.chain(&id).map(|c| &c.inbox),
+            existing.contract(&id, "inbox"),
             "inbox",
             &plan.wasm.inbox,
             &InboxInstantiate {
@@ -307,7 +341,7 @@ pub async fn deploy(
                 max_body_bytes: None,
                 trust_delay_seconds: plan.trust_delay_seconds,
             },
-            &mut report,
+            report,
         )
         .await?;
         for source in sources {
@@ -326,7 +360,7 @@ pub async fn deploy(
                     &inbox.address,
                     &InboxExecute::AddSource(source),
                     format!("add_source {name}"),
-                    &mut report,
+                    report,
                 )
                 .await?;
             }
@@ -336,7 +370,7 @@ pub async fn deploy(
             Some(wasm) => Some(
                 ensure_contract(
                     chain.as_ref(),
-                    existing.chain(&id).and_then(|c| c.pingpong.as_ref()),
+                    existing.contract(&id, "pingpong"),
                     "pingpong",
                     wasm,
                     &PingpongInstantiate {
@@ -347,7 +381,7 @@ pub async fn deploy(
                         pong_fee: plan.fee.clone(),
                         pong_budget: plan.pong_budget,
                     },
-                    &mut report,
+                    report,
                 )
                 .await?,
             ),
@@ -389,13 +423,13 @@ pub async fn deploy(
                         address: peer.address.clone(),
                     },
                     format!("set_peer {other}"),
-                    &mut report,
+                    report,
                 )
                 .await?;
             }
         }
     }
-    Ok((deployment, report))
+    Ok(deployment)
 }
 
 fn destination(chain: &str, fee: &Option<Coin>) -> DestinationConfig {
@@ -559,7 +593,28 @@ pub async fn run_config(
             window_seconds: 3_600,
         }),
     };
-    let (deployment, report) = deploy(&plan, &existing).await?;
+    let mut report = DeployReport::default();
+    let deployment = match deploy_into(&plan, &existing, &mut report).await {
+        Ok(deployment) => deployment,
+        Err(err) if report.created.is_empty() => return Err(err.into()),
+        Err(err) => {
+            // Keep what exists on chain, so the next run takes it up.
+            let mut progress = existing.clone();
+            for (chain, contracts) in &report.created {
+                progress
+                    .pending
+                    .entry(chain.clone())
+                    .or_default()
+                    .extend(contracts.clone());
+            }
+            write_deployment(&config.deployment.file, &progress)?;
+            return Err(anyhow::Error::new(err).context(format!(
+                "deployment.file: the {} contract(s) instantiated so far are recorded in {}; run `ccmp deploy` again to continue",
+                report.created.values().map(BTreeMap::len).sum::<usize>(),
+                config.deployment.file.display()
+            )));
+        }
+    };
     let written = !report.actions.is_empty() || deployment != existing;
     if written {
         write_deployment(&config.deployment.file, &deployment)?;

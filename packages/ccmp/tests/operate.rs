@@ -486,3 +486,150 @@ async fn attest_and_relay_run_until_shutdown_and_stop_gracefully() {
     net.a.stop();
     net.b.stop();
 }
+
+/// A client whose first instantiate of `label` is refused by the node.
+struct RefuseOnce {
+    inner: Arc<dyn ChainClient>,
+    label: &'static str,
+    refused: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl ChainClient for RefuseOnce {
+    fn chain_id(&self) -> &str {
+        self.inner.chain_id()
+    }
+    fn signer(&self) -> &str {
+        self.inner.signer()
+    }
+    async fn status(&self) -> Result<ccmp_chain::ChainStatus, ccmp_chain::ChainError> {
+        self.inner.status().await
+    }
+    async fn query_smart(
+        &self,
+        c: &str,
+        m: &[u8],
+        h: Option<u64>,
+    ) -> Result<Vec<u8>, ccmp_chain::ChainError> {
+        self.inner.query_smart(c, m, h).await
+    }
+    async fn query_raw(
+        &self,
+        c: &str,
+        k: &[u8],
+        h: Option<u64>,
+    ) -> Result<Option<Vec<u8>>, ccmp_chain::ChainError> {
+        self.inner.query_raw(c, k, h).await
+    }
+    async fn contract_info(
+        &self,
+        a: &str,
+    ) -> Result<Option<ccmp_chain::ContractInfo>, ccmp_chain::ChainError> {
+        self.inner.contract_info(a).await
+    }
+    async fn simulate(&self, msgs: &[Execute]) -> Result<u64, ccmp_chain::ChainError> {
+        self.inner.simulate(msgs).await
+    }
+    async fn broadcast(
+        &self,
+        msgs: &[Execute],
+        gas: u64,
+    ) -> Result<ccmp_chain::TxResult, ccmp_chain::ChainError> {
+        self.inner.broadcast(msgs, gas).await
+    }
+    async fn store_code(
+        &self,
+        wasm: &[u8],
+        gas: u64,
+    ) -> Result<(u64, ccmp_chain::TxResult), ccmp_chain::ChainError> {
+        self.inner.store_code(wasm, gas).await
+    }
+    async fn instantiate(
+        &self,
+        code: u64,
+        msg: &[u8],
+        label: &str,
+        admin: Option<&str>,
+        gas: u64,
+    ) -> Result<(String, ccmp_chain::TxResult), ccmp_chain::ChainError> {
+        if label == self.label && !self.refused.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Err(ccmp_chain::ChainError::Rejected {
+                log: "out of fees".into(),
+            });
+        }
+        self.inner.instantiate(code, msg, label, admin, gas).await
+    }
+    async fn contract_events(
+        &self,
+        c: &str,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<ccmp_chain::ContractEvent>, ccmp_chain::ChainError> {
+        self.inner.contract_events(c, from, to).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs artifacts/ from scripts/build.sh (CCMP_ARTIFACTS_DIR)"]
+async fn a_deploy_that_fails_halfway_records_its_contracts_and_the_next_run_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = EmbeddedNode::start(ChainConfig::new(A, "wasm"), BLOCK).unwrap();
+    let b = EmbeddedNode::start(ChainConfig::new(B, "wasm"), BLOCK).unwrap();
+    let path = dir.path().join("ccmp.toml");
+    std::fs::write(&path, config_text(dir.path(), "")).unwrap();
+    let config = Config::load(&path).unwrap();
+    let mut chains: Chains = HashMap::new();
+    chains.insert(
+        A.into(),
+        Arc::new(a.client("operator")) as Arc<dyn ChainClient>,
+    );
+    chains.insert(
+        B.into(),
+        Arc::new(RefuseOnce {
+            inner: Arc::new(b.client("operator")),
+            label: "ccmp inbox",
+            refused: Default::default(),
+        }) as Arc<dyn ChainClient>,
+    );
+    let err = ccmp::deploy::run_config(&config, &chains)
+        .await
+        .expect_err("the inbox on b is refused");
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("recorded in")
+            && text.ends_with("chain ccmp-b: transaction refused by the node: out of fees"),
+        "{text}"
+    );
+    // Both outboxes and a's inbox exist and are recorded as pending.
+    let partial = ccmp::deploy::read_deployment(&config.deployment.file)
+        .unwrap()
+        .unwrap();
+    assert!(partial.chains.is_empty());
+    assert_eq!(partial.pending[A].len(), 2, "{partial:?}");
+    assert_eq!(partial.pending[B].len(), 1, "{partial:?}");
+    // The next run takes them up: the same outboxes, only the rest is added.
+    let done = ccmp::deploy::run_config(&config, &chains).await.unwrap();
+    assert!(done.written);
+    assert!(done.deployment.pending.is_empty());
+    assert_eq!(
+        done.deployment.chains[A].outbox,
+        partial.pending[A]["outbox"]
+    );
+    assert_eq!(
+        done.deployment.chains[B].outbox,
+        partial.pending[B]["outbox"]
+    );
+    assert_eq!(done.deployment.chains[A].inbox, partial.pending[A]["inbox"]);
+    assert!(
+        done.report
+            .actions
+            .iter()
+            .all(|action| !action.contains("instantiate outbox")),
+        "{:?}",
+        done.report.actions
+    );
+    let again = ccmp::deploy::run_config(&config, &chains).await.unwrap();
+    assert!(again.report.actions.is_empty() && !again.written);
+    a.stop();
+    b.stop();
+}
