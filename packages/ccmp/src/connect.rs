@@ -2,9 +2,8 @@
 //! [`ChainClient`]. Everything else takes `Arc<dyn ChainClient>`, so the commands run the
 //! same over the embedded backend (tests) and over a node's RPC.
 //!
-//! The RPC backend (`ccmp_chain::rpc::RpcClient`) is not in this branch: [`connect`]
-//! checks the section and reads the account key, then says so. Wiring it once merged is
-//! the marked lines of [`connect`].
+//! A configured chain is reached through the RPC backend (`ccmp_chain::rpc::RpcClient`):
+//! CometBFT RPC and signed Cosmos SDK transactions.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -67,21 +66,22 @@ pub fn account_secret(chain_id: &str, chain: &ChainConfig) -> anyhow::Result<[u8
 pub async fn connect(chain_id: &str, chain: &ChainConfig) -> anyhow::Result<Arc<dyn ChainClient>> {
     let settings = RpcSettings::of(chain_id, chain);
     let mut secret = account_secret(chain_id, chain)?;
-    // Once `ccmp_chain::rpc` is merged, replace the lines up to `bail!` with:
-    //     let config = ccmp_chain::rpc::RpcConfig { chain_id: settings.chain_id, rpc_url:
-    //         settings.rpc_url, account_prefix: settings.account_prefix, fee_denom:
-    //         settings.fee_denom, gas_price: settings.gas_price, gas_multiplier:
-    //         settings.gas_multiplier, max_gas: settings.max_gas, tx_timeout:
-    //         settings.tx_timeout, events_chunk: settings.events_chunk };
-    //     let client = ccmp_chain::rpc::RpcClient::connect(config, &secret).await;
-    //     secret.fill(0);
-    //     return Ok(Arc::new(client.with_context(|| format!("chains.{chain_id}.rpc"))?));
+    let config = ccmp_chain::rpc::RpcConfig {
+        chain_id: settings.chain_id,
+        rpc_url: settings.rpc_url,
+        account_prefix: settings.account_prefix,
+        fee_denom: settings.fee_denom,
+        gas_price: settings.gas_price,
+        gas_multiplier: settings.gas_multiplier,
+        max_gas: settings.max_gas,
+        tx_timeout: settings.tx_timeout,
+        events_chunk: settings.events_chunk,
+    };
+    let client = ccmp_chain::rpc::RpcClient::connect(config, &secret).await;
     secret.fill(0);
     std::hint::black_box(&secret);
-    bail!(
-        "chains.{chain_id}.rpc: cannot connect to {}: the RPC backend is not built in this branch (ccmp_chain::rpc)",
-        settings.rpc_url
-    )
+    let client = client.with_context(|| format!("chains.{chain_id}.rpc: {}", chain.rpc))?;
+    Ok(Arc::new(client))
 }
 
 /// Clients of `chain_ids` (each a `[chains]` entry), connected in order.

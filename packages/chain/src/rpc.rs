@@ -580,24 +580,34 @@ impl RpcClient {
         let mut resynced = false;
         loop {
             let tx = self.sign(&msgs, gas_limit, None, *account)?;
-            let sent =
-                self.http
-                    .broadcast_tx_sync(tx.clone())
-                    .await
-                    .map_err(|e| match failure(&e) {
-                        // A full mempool clears as blocks are made: worth retrying.
-                        RpcFailure::Node(text) if text.contains("mempool is full") => {
-                            self.unreachable(text)
-                        }
-                        _ => self.error(&e),
-                    })?;
-            let code = sent.code.value();
+            let sent = match self.http.broadcast_tx_sync(tx.clone()).await {
+                Ok(sent) => Some(sent),
+                Err(e) => match failure(&e) {
+                    // A full mempool clears as blocks are made: worth retrying.
+                    RpcFailure::Node(text) if text.contains("mempool is full") => {
+                        return Err(self.unreachable(text))
+                    }
+                    // These exact signed bytes are in the node's mempool already (sent by
+                    // another process signing the same messages with this key at the same
+                    // sequence): it is the same transaction, so its outcome is ours.
+                    RpcFailure::Node(text) if text.contains("tx already exists in cache") => {
+                        tracing::warn!(chain_id = %self.config.chain_id, "the same transaction is already in the mempool: waiting for it");
+                        None
+                    }
+                    _ => return Err(self.error(&e)),
+                },
+            };
+            let code = sent.as_ref().map_or(0, |sent| sent.code.value());
             if code == 0 {
                 account.sequence += 1;
                 self.sequence_hint.store(account.sequence, Ordering::SeqCst);
                 let hash = tx_hash(&tx);
                 tracing::debug!(chain_id = %self.config.chain_id, txhash = %hash, "broadcast");
-                let included = self.wait_for_tx(sent.hash, hash).await?;
+                let tm_hash = match &sent {
+                    Some(sent) => sent.hash,
+                    None => cosmrs::tendermint::Hash::Sha256(Sha256::digest(&tx).into()),
+                };
+                let included = self.wait_for_tx(tm_hash, hash).await?;
                 // A sequence refused in the block (another signer's transaction with the
                 // same key came first): the chain did not move, so neither do we.
                 if included.code == CODE_WRONG_SEQUENCE {
@@ -608,8 +618,9 @@ impl RpcClient {
                 }
                 return Ok(included);
             }
+            let log = sent.as_ref().map_or("", |sent| sent.log.as_str());
             if code == CODE_WRONG_SEQUENCE {
-                if let Some(expected) = expected_sequence(&sent.log) {
+                if let Some(expected) = expected_sequence(log) {
                     tracing::warn!(
                         chain_id = %self.config.chain_id,
                         signer = %self.address,
@@ -626,8 +637,11 @@ impl RpcClient {
                     }
                 }
             }
+            let (codespace, log) = sent
+                .map(|sent| (sent.codespace, sent.log))
+                .unwrap_or_default();
             return Err(ChainError::Rejected {
-                log: format!("code {code} ({}): {}", sent.codespace, sent.log),
+                log: format!("code {code} ({codespace}): {log}"),
             });
         }
     }
