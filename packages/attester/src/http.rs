@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -13,8 +13,8 @@ use tokio_util::sync::CancellationToken;
 use crate::api::ErrorBody;
 use crate::service::Shared;
 
-/// The `Content-Type` of `/metrics`.
-pub const METRICS_CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// The `Content-Type` of `/metrics` (shared with the relayer: `ccmp_relayer::http`).
+pub use ccmp_relayer::http::METRICS_CONTENT_TYPE;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -33,9 +33,7 @@ pub(crate) async fn serve(
     shared: Arc<Shared>,
     token: CancellationToken,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(shared))
-        .with_graceful_shutdown(token.cancelled_owned())
-        .await
+    ccmp_relayer::http::serve(listener, router(shared), token.cancelled_owned()).await
 }
 
 fn error(status: StatusCode, error: String) -> Response {
@@ -94,20 +92,11 @@ async fn checkpoint(
 
 async fn health(State(shared): State<Arc<Shared>>) -> Response {
     let (healthy, health) = shared.health();
-    let status = if healthy {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    (status, Json(health)).into_response()
+    ccmp_relayer::http::health_response(healthy, &health)
 }
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
-    (
-        [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
-        shared.metrics.encode(),
-    )
-        .into_response()
+    ccmp_relayer::http::metrics_response(shared.metrics.encode())
 }
 
 async fn not_found() -> Response {

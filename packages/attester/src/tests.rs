@@ -545,7 +545,7 @@ mod fake_chain {
                 .await
                 .unwrap_err();
             assert!(
-                matches!(&err, StartError::Key(KeyFileError::Missing { path }) if *path == config.key_path),
+                matches!(&err, StartError::Key(e @ KeyFileError::Read { path, .. }) if *path == config.key_path && e.is_missing()),
                 "{err}"
             );
 
@@ -559,7 +559,7 @@ mod fake_chain {
                 .unwrap();
                 let err = s.start(chain.clone()).await.unwrap_err();
                 assert!(
-                    matches!(&err, StartError::Key(KeyFileError::Exposed { mode: 0o644, .. })),
+                    matches!(&err, StartError::Key(KeyFileError::Permissions { mode: 0o644, .. })),
                     "{err}"
                 );
                 assert!(!format!("{err:?}").contains(SECRET));

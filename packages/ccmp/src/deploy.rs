@@ -34,12 +34,10 @@ const STORE_GAS: u64 = 40_000_000;
 
 #[derive(Error, Debug)]
 pub enum DeployError {
-    #[error("chain {chain}: {source}")]
-    Chain {
-        chain: String,
-        #[source]
-        source: ChainError,
-    },
+    // The cause is a field named `error`, not `source`: the message includes it, and `{:#}`
+    // (anyhow) would repeat a `#[source]`.
+    #[error("chain {chain}: {error}")]
+    Chain { chain: String, error: ChainError },
     #[error("chain {chain}: the deployment names {contract} at {address}, but the chain has no such contract (or it runs code {found:?}, not {expected})")]
     Mismatch {
         chain: String,
@@ -61,6 +59,10 @@ pub struct Contract {
     pub code_id: u64,
     /// SHA-256 of the wasm, hex.
     pub checksum: String,
+    /// The block of its instantiation (where the attester and the relayer start reading an
+    /// outbox's events); 0 when unknown.
+    #[serde(default)]
+    pub height: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,11 +76,25 @@ pub struct ChainDeployment {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deployment {
     pub chains: BTreeMap<String, ChainDeployment>,
+    /// Contracts a run instantiated before it failed (chain → `outbox`, `inbox` or
+    /// `pingpong` → contract): the next run takes them up instead of instantiating again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, BTreeMap<String, Contract>>,
 }
 
 impl Deployment {
     pub fn chain(&self, chain: &str) -> Option<&ChainDeployment> {
         self.chains.get(chain)
+    }
+
+    /// The contract `name` of `chain`: the deployment's, or one a failed run left pending.
+    fn contract(&self, chain: &str, name: &str) -> Option<&Contract> {
+        let deployed = self.chain(chain).and_then(|c| match name {
+            "outbox" => Some(&c.outbox),
+            "inbox" => Some(&c.inbox),
+            _ => c.pingpong.as_ref(),
+        });
+        deployed.or_else(|| self.pending.get(chain).and_then(|p| p.get(name)))
     }
 }
 
@@ -111,6 +127,9 @@ pub struct DeployPlan {
 pub struct DeployReport {
     pub actions: Vec<String>,
     pub gas_used: BTreeMap<String, u64>,
+    /// The contracts this run instantiated (chain → name → contract), so a failed run's
+    /// progress can be recorded.
+    pub created: BTreeMap<String, BTreeMap<String, Contract>>,
 }
 
 impl DeployReport {
@@ -128,9 +147,9 @@ fn checksum(wasm: &[u8]) -> String {
 }
 
 fn err(chain: &str) -> impl Fn(ChainError) -> DeployError + '_ {
-    move |source| DeployError::Chain {
+    move |error| DeployError::Chain {
         chain: chain.to_string(),
-        source,
+        error,
     }
 }
 
@@ -181,11 +200,18 @@ async fn ensure_contract(
         .await
         .map_err(err(&id))?;
     report.did(&id, format!("instantiate {name} at {address}"), tx.gas_used);
-    Ok(Contract {
+    let contract = Contract {
         address,
         code_id,
         checksum: sum,
-    })
+        height: tx.height,
+    };
+    report
+        .created
+        .entry(id)
+        .or_default()
+        .insert(name.to_string(), contract.clone());
+    Ok(contract)
 }
 
 async fn execute(
@@ -205,13 +231,24 @@ async fn execute(
     Ok(())
 }
 
-/// Deploys `plan`, keeping what `existing` already deployed. Returns the deployment and
-/// what changed.
+/// Deploys `plan`, keeping what `existing` already deployed (or left pending). Returns
+/// the deployment and what changed.
 pub async fn deploy(
     plan: &DeployPlan,
     existing: &Deployment,
 ) -> Result<(Deployment, DeployReport), DeployError> {
     let mut report = DeployReport::default();
+    let deployment = deploy_into(plan, existing, &mut report).await?;
+    Ok((deployment, report))
+}
+
+/// [`deploy`], recording what it does in `report` as it goes (so that after an error
+/// `report.created` still says what exists).
+pub async fn deploy_into(
+    plan: &DeployPlan,
+    existing: &Deployment,
+    report: &mut DeployReport,
+) -> Result<Deployment, DeployError> {
     let ids: Vec<String> = plan
         .chains
         .iter()
@@ -236,7 +273,7 @@ pub async fn deploy(
             .collect();
         let outbox = ensure_contract(
             chain.as_ref(),
-            existing.chain(&id).map(|c| &c.outbox),
+            existing.contract(&id, "outbox"),
             "outbox",
             &plan.wasm.outbox,
             &OutboxInstantiate {
@@ -244,7 +281,7 @@ pub async fn deploy(
                 chain_id: Some(id.clone()),
                 destinations: Some(destinations),
             },
-            &mut report,
+            report,
         )
         .await?;
         // Destinations added since (a chain joined the deployment).
@@ -265,7 +302,7 @@ pub async fn deploy(
                     &outbox.address,
                     &OutboxExecute::SetDestination(destination(other, &plan.fee)),
                     format!("set_destination {other}"),
-                    &mut report,
+                    report,
                 )
                 .await?;
             }
@@ -293,7 +330,7 @@ pub async fn deploy(
         }
         let inbox = ensure_contract(
             chain.as_ref(),
-            existing.chain(&id).map(|c| &c.inbox),
+            existing.contract(&id, "inbox"),
             "inbox",
             &plan.wasm.inbox,
             &InboxInstantiate {
@@ -304,7 +341,7 @@ pub async fn deploy(
                 max_body_bytes: None,
                 trust_delay_seconds: plan.trust_delay_seconds,
             },
-            &mut report,
+            report,
         )
         .await?;
         for source in sources {
@@ -323,7 +360,7 @@ pub async fn deploy(
                     &inbox.address,
                     &InboxExecute::AddSource(source),
                     format!("add_source {name}"),
-                    &mut report,
+                    report,
                 )
                 .await?;
             }
@@ -333,7 +370,7 @@ pub async fn deploy(
             Some(wasm) => Some(
                 ensure_contract(
                     chain.as_ref(),
-                    existing.chain(&id).and_then(|c| c.pingpong.as_ref()),
+                    existing.contract(&id, "pingpong"),
                     "pingpong",
                     wasm,
                     &PingpongInstantiate {
@@ -344,7 +381,7 @@ pub async fn deploy(
                         pong_fee: plan.fee.clone(),
                         pong_budget: plan.pong_budget,
                     },
-                    &mut report,
+                    report,
                 )
                 .await?,
             ),
@@ -386,13 +423,13 @@ pub async fn deploy(
                         address: peer.address.clone(),
                     },
                     format!("set_peer {other}"),
-                    &mut report,
+                    report,
                 )
                 .await?;
             }
         }
     }
-    Ok((deployment, report))
+    Ok(deployment)
 }
 
 fn destination(chain: &str, fee: &Option<Coin>) -> DestinationConfig {
@@ -402,4 +439,189 @@ fn destination(chain: &str, fee: &Option<Coin>) -> DestinationConfig {
         fee: fee.clone(),
         max_body_bytes: None,
     }
+}
+
+/// What `ccmp deploy` did from the configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployOutcome {
+    pub deployment: Deployment,
+    pub report: DeployReport,
+    /// Whether the deployment file was (re)written: only when something changed.
+    pub written: bool,
+}
+
+impl DeployOutcome {
+    /// What the command prints.
+    pub fn to_text(&self, file: &std::path::Path) -> String {
+        if self.report.actions.is_empty() {
+            return format!(
+                "nothing to do: every contract and its wiring is deployed as {} records\n",
+                file.display()
+            );
+        }
+        let mut out = String::new();
+        for action in &self.report.actions {
+            out.push_str(action);
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{} action(s); wrote {}\n",
+            self.report.actions.len(),
+            file.display()
+        ));
+        out
+    }
+}
+
+/// The deployment file of `config`, or an empty deployment when it does not exist yet.
+pub fn read_deployment(path: &std::path::Path) -> anyhow::Result<Option<Deployment>> {
+    use anyhow::Context;
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).with_context(|| {
+            format!(
+                "deployment.file: {} is not a deployment file",
+                path.display()
+            )
+        }),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(anyhow::anyhow!(
+            "deployment.file: cannot read {}: {err}",
+            path.display()
+        )),
+    }
+}
+
+/// The deployment the configuration names; an error if `ccmp deploy` has not written it.
+pub fn load_deployment(config: &crate::config::Config) -> anyhow::Result<Deployment> {
+    let path = &config.deployment.file;
+    read_deployment(path)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "deployment.file: {} does not exist: run `ccmp deploy` first",
+            path.display()
+        )
+    })
+}
+
+/// Writes the deployment file atomically: a temporary file beside it, synced, renamed
+/// over it, the directory synced.
+pub fn write_deployment(path: &std::path::Path, deployment: &Deployment) -> anyhow::Result<()> {
+    use std::io::Write;
+    let fail = |err: std::io::Error| {
+        anyhow::anyhow!("deployment.file: cannot write {}: {err}", path.display())
+    };
+    let mut json = serde_json::to_vec_pretty(deployment)?;
+    json.push(b'\n');
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(fail)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow::anyhow!("deployment.file: {} names no file", path.display()))?;
+    let temp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(&json)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        if let Ok(dir) = std::fs::File::open(&dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written.map_err(fail)
+}
+
+fn read_wasm(dir: &std::path::Path, name: &str) -> anyhow::Result<Vec<u8>> {
+    let path = dir.join(name);
+    std::fs::read(&path).map_err(|err| {
+        anyhow::anyhow!(
+            "deploy.wasm_dir: cannot read {}: {err} (build the contracts with ./scripts/build.sh)",
+            path.display()
+        )
+    })
+}
+
+/// `ccmp deploy`: deploys the configured bridge on `chains` (one client per `[chains]`
+/// entry, its account the contracts' owner), keeping what the deployment file records,
+/// and writes the file if anything changed. A second run changes nothing.
+pub async fn run_config(
+    config: &crate::config::Config,
+    chains: &crate::connect::Chains,
+) -> anyhow::Result<DeployOutcome> {
+    let section = config
+        .deploy
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("deploy: no [deploy] section in the configuration"))?;
+    let existing = read_deployment(&config.deployment.file)?.unwrap_or_default();
+    let wasm = Wasm {
+        outbox: read_wasm(&section.wasm_dir, "ccmp_outbox.wasm")?,
+        inbox: read_wasm(&section.wasm_dir, "ccmp_inbox.wasm")?,
+        pingpong: if section.dapp {
+            Some(read_wasm(&section.wasm_dir, "ccmp_pingpong.wasm")?)
+        } else {
+            None
+        },
+    };
+    let clients = config
+        .chains
+        .keys()
+        .map(|id| {
+            chains
+                .get(id)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("chains.{id}: no connection"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let plan = DeployPlan {
+        chains: clients,
+        wasm,
+        attesters: section.attesters.clone(),
+        ordered: section.ordered,
+        trust_delay_seconds: section.trust_delay_seconds,
+        fee: None,
+        pong_budget: section.dapp.then_some(PongBudget {
+            max_pongs_per_window: 10_000,
+            window_seconds: 3_600,
+        }),
+    };
+    let mut report = DeployReport::default();
+    let deployment = match deploy_into(&plan, &existing, &mut report).await {
+        Ok(deployment) => deployment,
+        Err(err) if report.created.is_empty() => return Err(err.into()),
+        Err(err) => {
+            // Keep what exists on chain, so the next run takes it up.
+            let mut progress = existing.clone();
+            for (chain, contracts) in &report.created {
+                progress
+                    .pending
+                    .entry(chain.clone())
+                    .or_default()
+                    .extend(contracts.clone());
+            }
+            write_deployment(&config.deployment.file, &progress)?;
+            return Err(anyhow::Error::new(err).context(format!(
+                "deployment.file: the {} contract(s) instantiated so far are recorded in {}; run `ccmp deploy` again to continue",
+                report.created.values().map(BTreeMap::len).sum::<usize>(),
+                config.deployment.file.display()
+            )));
+        }
+    };
+    let written = !report.actions.is_empty() || deployment != existing;
+    if written {
+        write_deployment(&config.deployment.file, &deployment)?;
+    }
+    Ok(DeployOutcome {
+        deployment,
+        report,
+        written,
+    })
 }

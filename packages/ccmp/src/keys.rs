@@ -12,27 +12,24 @@
 //! - `secret_hex` is the 32-byte secret in hex: for secp256k1 the scalar (big-endian, non-zero
 //!   and below the group order), for Ed25519 the seed (RFC 8032 private key).
 //!
-//! This is the format the attester service reads ([`read_key_file`]) and `ccmp keys generate`
-//! writes ([`write_key_file`]). A key file is written atomically (a temporary file in the
+//! One reader, [`read_key_file`] (`ccmp_signer::keyfile`), serves `ccmp keys`, the attester
+//! service and the chain connection; `ccmp keys generate` writes ([`write_key_file`]). A key file is written atomically (a temporary file in the
 //! same directory, synced, then renamed or linked into place) with mode 0600, and on unix a
 //! key file that its group or other users can read is refused when read. The secret is never
 //! printed or logged: every output of this module is built from the public key alone.
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use ccmp_signer::{AttesterKey, KeyError};
+use ccmp_signer::AttesterKey;
 use ccmp_types::{sha256, Attester, PubKey};
 use clap::{Args, Subcommand, ValueEnum};
 use cosmwasm_std::Binary;
 use ripemd::{Digest, Ripemd160};
 use serde::{Deserialize, Serialize};
-
-/// A key file larger than this is not a key file (it is refused before parsing).
-const MAX_KEY_FILE_BYTES: u64 = 4096;
 
 #[derive(Args, Debug)]
 pub struct KeysArgs {
@@ -103,6 +100,7 @@ impl KeyType {
         }
     }
 
+    #[cfg(test)]
     fn of(key: &AttesterKey) -> Self {
         match key {
             AttesterKey::Secp256k1(_) => KeyType::Secp256k1,
@@ -117,162 +115,7 @@ impl fmt::Display for KeyType {
     }
 }
 
-/// The key file's JSON. It has no `Debug`, so the secret cannot be printed by mistake.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeyFile {
-    key_type: String,
-    secret_hex: String,
-}
-
-/// Why a key file could not be read or written. Every variant names the file.
-#[derive(thiserror::Error, Debug)]
-pub enum KeyFileError {
-    // The causes are fields named `error`, not `source`: the message includes them, and
-    // `{:#}` (anyhow) does not repeat them.
-    #[error("cannot read key file {}: {error}", path.display())]
-    Read { path: PathBuf, error: io::Error },
-    #[error(
-        "key file {} is readable by its group or other users (mode {mode:03o}): run `chmod 600 {}`",
-        path.display(),
-        path.display()
-    )]
-    Permissions { path: PathBuf, mode: u32 },
-    #[error("key file {} is not a regular file", path.display())]
-    NotAFile { path: PathBuf },
-    #[error("key file {} is larger than {max} bytes: not a key file", path.display())]
-    TooLarge { path: PathBuf, max: u64 },
-    #[error(
-        "key file {} is not {{\"key_type\": \"secp256k1\"|\"ed25519\", \"secret_hex\": \"<64 hex digits>\"}}: {reason}",
-        path.display()
-    )]
-    Format { path: PathBuf, reason: String },
-    #[error("key file {}: {error}", path.display())]
-    Key { path: PathBuf, error: KeyError },
-    #[error("{} already exists: pass --force to overwrite it", path.display())]
-    Exists { path: PathBuf },
-    #[error("cannot write key file {}: {error}", path.display())]
-    Write { path: PathBuf, error: io::Error },
-}
-
-/// Reads a key file (format in the module documentation). On unix a file that its group or
-/// other users can read is refused, naming the path and the `chmod` that fixes it.
-pub fn read_key_file(path: impl AsRef<Path>) -> Result<AttesterKey, KeyFileError> {
-    let path = path.as_ref();
-    let read_error = |error| KeyFileError::Read {
-        path: path.to_path_buf(),
-        error,
-    };
-    // Not a FIFO or a device: refused before opening (which could block).
-    if fs::metadata(path).is_ok_and(|metadata| !metadata.is_file()) {
-        return Err(KeyFileError::NotAFile {
-            path: path.to_path_buf(),
-        });
-    }
-    let file = File::open(path).map_err(read_error)?;
-    // The checks are on the opened file, so the file checked is the file read.
-    let metadata = file.metadata().map_err(read_error)?;
-    if !metadata.is_file() {
-        return Err(KeyFileError::NotAFile {
-            path: path.to_path_buf(),
-        });
-    }
-    check_permissions(path, &metadata)?;
-    if metadata.len() > MAX_KEY_FILE_BYTES {
-        return Err(KeyFileError::TooLarge {
-            path: path.to_path_buf(),
-            max: MAX_KEY_FILE_BYTES,
-        });
-    }
-    let mut text = String::new();
-    file.take(MAX_KEY_FILE_BYTES + 1)
-        .read_to_string(&mut text)
-        .map_err(read_error)?;
-    parse_key_file(path, &text)
-}
-
-#[cfg(unix)]
-fn check_permissions(path: &Path, metadata: &fs::Metadata) -> Result<(), KeyFileError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = metadata.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(KeyFileError::Permissions {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_permissions(_path: &Path, _metadata: &fs::Metadata) -> Result<(), KeyFileError> {
-    Ok(())
-}
-
-fn parse_key_file(path: &Path, text: &str) -> Result<AttesterKey, KeyFileError> {
-    let format_error = |reason: String| KeyFileError::Format {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let file: KeyFile =
-        serde_json::from_str(text).map_err(|err| format_error(describe_json_error(&err)))?;
-    let key_type = match file.key_type.as_str() {
-        "secp256k1" => KeyType::Secp256k1,
-        "ed25519" => KeyType::Ed25519,
-        other => {
-            return Err(format_error(format!(
-                "key_type {other:?} is neither \"secp256k1\" nor \"ed25519\""
-            )))
-        }
-    };
-    let secret_hex = file.secret_hex.trim();
-    if secret_hex.len() != 64 {
-        return Err(format_error(format!(
-            "secret_hex must be 64 hex digits, got {} characters",
-            secret_hex.len()
-        )));
-    }
-    let mut secret =
-        hex::decode(secret_hex).map_err(|_| format_error("secret_hex is not hex".to_string()))?;
-    let key = match key_type {
-        KeyType::Secp256k1 => AttesterKey::secp256k1(&secret),
-        KeyType::Ed25519 => AttesterKey::ed25519(&secret),
-    };
-    // Best effort: the decoded secret does not outlive the key made from it.
-    secret.fill(0);
-    key.map_err(|error| KeyFileError::Key {
-        path: path.to_path_buf(),
-        error,
-    })
-}
-
-/// What a JSON error may say without quoting a value of the file (which could be the
-/// secret): field names, or the kind of error and where.
-fn describe_json_error(err: &serde_json::Error) -> String {
-    let message = err.to_string();
-    if message.starts_with("missing field") || message.starts_with("unknown field") {
-        return message;
-    }
-    let what = match err.classify() {
-        serde_json::error::Category::Io => "unreadable",
-        serde_json::error::Category::Syntax => "not valid JSON",
-        serde_json::error::Category::Data => "a field has the wrong type",
-        serde_json::error::Category::Eof => "the JSON ends early",
-    };
-    format!("{what} (line {}, column {})", err.line(), err.column())
-}
-
-/// The 32 secret bytes of a key, as the key file holds them.
-fn secret_bytes(key: &AttesterKey) -> [u8; 32] {
-    match key {
-        AttesterKey::Secp256k1(key) => key.to_bytes().into(),
-        AttesterKey::Ed25519(key) => {
-            let mut seed = [0u8; 32];
-            seed.copy_from_slice(key.as_ref());
-            seed
-        }
-    }
-}
+pub use ccmp_signer::keyfile::{read_key_file, secret_bytes, KeyFile, KeyFileError};
 
 /// Writes `key` to `path` as a key file, atomically and with mode 0600 (on unix): the JSON
 /// goes to a temporary file beside `path`, is synced, then linked into place (so an existing
@@ -283,21 +126,16 @@ pub fn write_key_file(
     overwrite: bool,
 ) -> Result<(), KeyFileError> {
     let path = path.as_ref();
-    let write_error = |error| KeyFileError::Write {
+    let write_error = |error: io::Error| KeyFileError::Write {
         path: path.to_path_buf(),
-        error,
+        reason: error.to_string(),
     };
     if !overwrite && fs::symlink_metadata(path).is_ok() {
         return Err(KeyFileError::Exists {
             path: path.to_path_buf(),
         });
     }
-    let mut secret = secret_bytes(key);
-    let file = KeyFile {
-        key_type: KeyType::of(key).name().to_string(),
-        secret_hex: hex::encode(secret),
-    };
-    secret.fill(0);
+    let file = KeyFile::of(key);
     let mut json = serde_json::to_string_pretty(&file)
         .map_err(|err| write_error(io::Error::other(err.to_string())))?;
     json.push('\n');
@@ -560,7 +398,7 @@ mod tests {
 
     fn secret_hex_of(path: &Path) -> String {
         let file: KeyFile = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
-        file.secret_hex
+        file.secret_hex.clone()
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! The one interface between CCMP's off-chain services (attester, relayer, operator
 //! commands, the demo) and the chains they work on: [`ChainClient`]. Nothing above it
-//! knows whether it talks to an embedded chain in this process ([`embedded`]) or to a node
-//! over CometBFT RPC.
+//! knows whether it talks to an embedded chain in this process ([`embedded`]) or to a wasmd
+//! node over CometBFT RPC ([`rpc`]).
 //!
 //! It offers what the services need and no more: the chain's id and latest block; smart
 //! and raw queries (at a height where the backend keeps history); simulating and
@@ -13,6 +13,7 @@
 //! `_contract_address` attribute, which a contract cannot forge).
 
 pub mod embedded;
+pub mod rpc;
 
 use async_trait::async_trait;
 use cosmwasm_std::{Binary, Coin, Event, Timestamp};

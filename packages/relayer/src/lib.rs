@@ -14,12 +14,13 @@
 //! `deliver` with its inclusion proof, and a batch of 50 carries under 400 bytes per
 //! message instead of about 1,800 (BENCHMARKS.md). `deliver` stays available.
 
+pub mod http;
 pub mod service;
 
 use ccmp_inbox::msg::{DeliveryItem, ExecuteMsg as InboxExecuteMsg};
 use ccmp_signer::SignerSet;
 use ccmp_types::{
-    consistency_proof, inclusion_proof, multiproof, root, Checkpoint, CodecError, Hash,
+    consistency_proof, inclusion_proof, multiproof, root, Checkpoint, CodecError, Frontier, Hash,
     MerkleError, Message, MessageError, MultiproofError,
 };
 use cosmwasm_std::{Binary, Event, HexBinary};
@@ -99,10 +100,31 @@ impl LaneFollower {
     /// sends to other lanes). Each message is decoded from its exact bytes, must be the
     /// lane's next nonce, and the tree with it must have the root the outbox announced.
     /// Returns the messages taken in.
+    ///
+    /// This rebuilds the lane's frontier (O(n) for a lane of n); a caller that follows a
+    /// lane message by message keeps a [`Frontier`] beside the follower and calls
+    /// [`LaneFollower::observe_with`] instead, O(log n) per message.
     pub fn observe<'a>(
         &mut self,
         events: impl IntoIterator<Item = &'a Event>,
     ) -> Result<Vec<Message>, RelayError> {
+        let mut frontier = Frontier::from_leaves(&self.ids)?;
+        self.observe_with(&mut frontier, events)
+    }
+
+    /// [`LaneFollower::observe`] with `frontier`, the incremental tree of `self.ids` the
+    /// caller keeps between calls (a frontier of another size than the lane is rebuilt
+    /// first): every message costs one frontier append and its root, instead of the root
+    /// of the whole lane. On an error the messages before it stay taken, and `frontier`
+    /// still matches the lane.
+    pub fn observe_with<'a>(
+        &mut self,
+        frontier: &mut Frontier,
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> Result<Vec<Message>, RelayError> {
+        if frontier.size() != self.size() {
+            *frontier = Frontier::from_leaves(&self.ids)?;
+        }
         let mut taken = vec![];
         for event in events.into_iter().filter(|e| e.ty == SEND_EVENT) {
             if attribute(event, "destination_chain")? != self.destination_chain {
@@ -130,19 +152,20 @@ impl LaneFollower {
                     got: message.nonce,
                 });
             }
-            self.ids.push(message.message_id()?);
-            self.messages.push(message.clone());
+            let id = message.message_id()?;
             let announced = attribute(event, "root")?;
-            let computed = HexBinary::from(&root(&self.ids)).to_hex();
+            let mut next = frontier.clone();
+            let computed = HexBinary::from(&next.push(id)?).to_hex();
             if announced != computed {
-                self.ids.pop();
-                self.messages.pop();
                 return Err(RelayError::RootMismatch {
                     size: message.nonce + 1,
                     announced: announced.to_string(),
                     computed,
                 });
             }
+            *frontier = next;
+            self.ids.push(id);
+            self.messages.push(message.clone());
             taken.push(message);
         }
         Ok(taken)
@@ -310,6 +333,39 @@ mod tests {
                 requested: 4
             }
         );
+    }
+
+    #[test]
+    fn observe_with_keeps_the_frontier_and_agrees_with_observe() {
+        let mut lane = LaneFollower::new("a", "b");
+        let mut frontier = Frontier::new();
+        let mut ids = vec![];
+        for nonce in 0..37 {
+            ids.push(message(nonce).message_id().unwrap());
+            let event = send_event(&message(nonce), &ids);
+            assert_eq!(
+                lane.observe_with(&mut frontier, [&event]).unwrap(),
+                vec![message(nonce)]
+            );
+            assert_eq!(frontier.size(), lane.size());
+            assert_eq!(frontier.root(), root(&lane.ids));
+        }
+        // A wrong root leaves the lane and the frontier as they were.
+        let mut wrong = send_event(&message(37), &ids);
+        wrong.attributes.retain(|a| a.key != "root");
+        wrong = wrong.add_attribute("root", "00".repeat(32));
+        assert!(matches!(
+            lane.observe_with(&mut frontier, [&wrong]).unwrap_err(),
+            RelayError::RootMismatch { size: 38, .. }
+        ));
+        assert_eq!((lane.size(), frontier.size()), (37, 37));
+        // A frontier of another size is rebuilt from the lane.
+        let mut stale = Frontier::new();
+        ids.push(message(37).message_id().unwrap());
+        lane.observe_with(&mut stale, [&send_event(&message(37), &ids)])
+            .unwrap();
+        assert_eq!(stale.root(), root(&ids));
+        assert_eq!(lane_of(38).ids, lane.ids);
     }
 
     fn lane_of(size: u64) -> LaneFollower {

@@ -431,7 +431,7 @@ fn pending_on_an_ordered_source_follows_next_nonce() {
 }
 
 #[test]
-fn delivery_is_one_multiproof_for_many_and_deliver_for_one() {
+fn delivery_is_one_multiproof_for_many_and_for_one() {
     let lane = lane_of(7);
     let msg = delivery_msg(&lane, &[1, 2, 3, 5], 7).unwrap();
     let InboxExecuteMsg::DeliverBatch {
@@ -466,11 +466,21 @@ fn delivery_is_one_multiproof_for_many_and_deliver_for_one() {
         .collect();
     verify_multiproof(3, &[0, 2], &ids, &hashes, &ccmp_types::root(&lane.ids[..3])).unwrap();
 
-    let InboxExecuteMsg::Deliver { items } = delivery_msg(&lane, &[4], 7).unwrap() else {
-        panic!("not a deliver")
+    // One message: `deliver_batch` as well (what `LaneFollower::delivery` picks).
+    let one = delivery_msg(&lane, &[4], 7).unwrap();
+    assert_eq!(one, lane.delivery(4, 5, 7).unwrap());
+    let InboxExecuteMsg::DeliverBatch { messages, .. } = one else {
+        panic!("not a deliver_batch")
     };
-    assert_eq!(items.len(), 1);
-    assert_eq!(items[0].message, lane.messages[4]);
+    assert_eq!(messages.len(), 1);
+    assert_eq!(
+        ccmp_types::Message::decode(&messages[0]).unwrap(),
+        lane.messages[4]
+    );
+    assert_eq!(
+        delivery_msg(&lane, &[2, 3, 4], 7).unwrap(),
+        lane.delivery(2, 5, 7).unwrap()
+    );
     assert!(delivery_msg(&lane, &[], 7).is_err());
     assert!(delivery_msg(&lane, &[3, 2], 7).is_err());
     assert!(delivery_msg(&lane, &[1, 2], 8).is_err());

@@ -6,6 +6,7 @@
 //! Ed25519 signs the digest as the message. Never compiled into a contract.
 
 pub mod api;
+pub mod keyfile;
 
 use ccmp_types::{Attester, AttesterSet, AttesterSignature, Hash, PubKey};
 use cosmwasm_std::Binary;

@@ -1,12 +1,11 @@
-//! Batch building and sizing: `deliver_batch` with one §8 multiproof (or `deliver` for one
-//! message), sized by simulation against the gas cap and the chain's limits.
+//! Batch building and sizing: `deliver_batch` with one §8 multiproof (for one message too),
+//! sized by simulation against the gas cap and the chain's limits.
 
 use std::future::Future;
 
 use ccmp_chain::ChainError;
 use ccmp_inbox::msg::ExecuteMsg as InboxExecuteMsg;
-use ccmp_types::{multiproof, MessageError, MultiproofError};
-use cosmwasm_std::Binary;
+use ccmp_types::{MessageError, MultiproofError};
 use thiserror::Error;
 
 use super::classify::{classify, ErrorClass};
@@ -25,36 +24,27 @@ pub enum BuildError {
     Message(#[from] MessageError),
 }
 
-/// What the relayer sends for `nonces` (strictly increasing, below `checkpoint_size`):
-/// `deliver_batch` with one multiproof over the lane's ids for two messages or more (each
-/// message as its exact `message_bytes`), `deliver` with the inclusion proof for one.
+/// What the relayer sends for `nonces` (strictly increasing, below `checkpoint_size`): the
+/// form [`LaneFollower::delivery`] picks, one `deliver_batch` with one §8 multiproof (each
+/// message as its exact `message_bytes`), for a single message too (fewer bytes and less
+/// inbox gas than `deliver` with its inclusion proof, BENCHMARKS.md). A contiguous range
+/// goes through [`LaneFollower::delivery`] itself, any other set through
+/// [`LaneFollower::deliver_batch`] (the same message).
 pub fn delivery_msg(
     lane: &LaneFollower,
     nonces: &[u64],
     checkpoint_size: u64,
 ) -> Result<InboxExecuteMsg, BuildError> {
-    if checkpoint_size > lane.size() {
-        return Err(BuildError::Relay(RelayError::BeyondLane {
-            size: lane.size(),
-            requested: checkpoint_size,
-        }));
+    let contiguous = nonces
+        .windows(2)
+        .all(|pair| pair[1] == pair[0].wrapping_add(1));
+    match (nonces.first(), nonces.last()) {
+        (Some(&from), Some(&last)) if contiguous && last < u64::MAX => {
+            Ok(lane.delivery(from, last + 1, checkpoint_size)?)
+        }
+        // Empty or unordered: refused by the multiproof, as the inbox would.
+        _ => Ok(lane.deliver_batch(nonces, checkpoint_size)?),
     }
-    if let [nonce] = nonces {
-        return Ok(lane.deliver(*nonce, nonce + 1, checkpoint_size)?);
-    }
-    // Refuses empty, unordered and out-of-range nonces before anything is indexed.
-    let proof = multiproof(nonces, &lane.ids[..checkpoint_size as usize])?;
-    let messages = nonces
-        .iter()
-        // `observe` decoded strictly, so the re-encoding is the bytes the outbox hashed.
-        .map(|&nonce| Ok(Binary::new(lane.messages[nonce as usize].encode()?)))
-        .collect::<Result<_, MessageError>>()?;
-    Ok(InboxExecuteMsg::DeliverBatch {
-        source_chain: lane.source_chain.clone(),
-        checkpoint_size,
-        messages,
-        proof: Binary::new(proof.concat()),
-    })
 }
 
 /// `simulated` × `multiplier` (rounded up) + `receiver_gas`, clamped to `max`.

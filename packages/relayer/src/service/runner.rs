@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use ccmp_chain::ChainClient;
 use serde::Serialize;
 use thiserror::Error;
@@ -201,11 +200,10 @@ pub async fn start(
             let app = router(Arc::clone(&shared));
             let mut stop = shutdown.subscribe();
             let task = tokio::spawn(async move {
-                let served = axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stop.wait_for(|stopped| *stopped).await;
-                    })
-                    .await;
+                let served = crate::http::serve(listener, app, async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                })
+                .await;
                 if let Err(err) = served {
                     tracing::error!(%err, "metrics server stopped");
                 }
@@ -324,24 +322,13 @@ fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-async fn metrics_handler(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        shared.metrics.encode(),
-    )
+async fn metrics_handler(State(shared): State<Arc<Shared>>) -> Response {
+    crate::http::metrics_response(shared.metrics.encode())
 }
 
-async fn health_handler(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
+async fn health_handler(State(shared): State<Arc<Shared>>) -> Response {
     let health = shared.health();
-    let code = if health.status == "failing" {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        StatusCode::OK
-    };
-    (code, Json(health))
+    crate::http::health_response(health.status != "failing", &health)
 }
 
 impl RelayerHandle {

@@ -1,0 +1,481 @@
+//! The RPC backend against real wasmd nodes: the localnet of `scripts/localnet.sh up`.
+//!
+//! Ignored by default (they need the nodes): `cargo test -p ccmp-chain --test rpc_localnet
+//! -- --ignored --nocapture`. The manifest is read from `$CCMP_LOCALNET_DIR` (default
+//! `<repo>/.localnet`), the contracts from `$CCMP_ARTIFACTS_DIR` (default `<repo>/artifacts`).
+//! These tests never start nodes: without the manifest they fail saying so.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ccmp_chain::rpc::{address_of, RpcClient, RpcConfig};
+use ccmp_chain::{ChainClient, ChainError, Execute};
+use ccmp_outbox::msg::{DestinationConfig, ExecuteMsg, InstantiateMsg, LaneResponse, QueryMsg};
+use ccmp_types::SendMsg;
+use cosmwasm_std::Binary;
+use serde_json::Value;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
+}
+
+struct LocalChain {
+    chain_id: String,
+    rpc: String,
+    prefix: String,
+    denom: String,
+    gas_price: f64,
+    accounts: Value,
+    base: PathBuf,
+}
+
+fn chains() -> Vec<LocalChain> {
+    let dir = std::env::var_os("CCMP_LOCALNET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".localnet"));
+    let path = dir.join("localnet.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "localnet not running: run scripts/localnet.sh up (no {}: {e})",
+            path.display()
+        )
+    });
+    let manifest: Value = serde_json::from_str(&text).expect("localnet.json is JSON");
+    manifest["chains"]
+        .as_array()
+        .expect("localnet.json has chains")
+        .iter()
+        .map(|c| LocalChain {
+            chain_id: c["chain_id"].as_str().expect("chain_id").to_string(),
+            rpc: c["rpc"].as_str().expect("rpc").to_string(),
+            prefix: c["prefix"].as_str().expect("prefix").to_string(),
+            denom: c["denom"].as_str().expect("denom").to_string(),
+            gas_price: match &c["gas_price"] {
+                Value::Number(n) => n.as_f64().expect("gas_price"),
+                Value::String(s) => s
+                    .trim_end_matches(c["denom"].as_str().unwrap_or_default())
+                    .parse()
+                    .expect("gas_price"),
+                _ => 0.025,
+            },
+            accounts: c["accounts"].clone(),
+            base: dir.clone(),
+        })
+        .collect()
+}
+
+impl LocalChain {
+    fn address(&self, account: &str) -> String {
+        self.accounts[account]["address"]
+            .as_str()
+            .expect("account address")
+            .to_string()
+    }
+
+    fn secret(&self, account: &str) -> [u8; 32] {
+        let file = self.accounts[account]["key_file"]
+            .as_str()
+            .expect("account key_file");
+        let path = if PathBuf::from(file).is_absolute() {
+            PathBuf::from(file)
+        } else {
+            self.base.join(file)
+        };
+        let key: Value = serde_json::from_str(
+            &std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("key file {}: {e}", path.display())),
+        )
+        .expect("key file is JSON");
+        assert_eq!(key["key_type"], "secp256k1");
+        let bytes = hex::decode(key["secret_hex"].as_str().expect("secret_hex")).expect("hex");
+        bytes.try_into().expect("32-byte secret")
+    }
+
+    fn config(&self) -> RpcConfig {
+        let mut config = RpcConfig::new(&self.chain_id, &self.rpc, &self.prefix, &self.denom);
+        config.gas_price = self.gas_price;
+        config.tx_timeout = Duration::from_secs(30);
+        config
+    }
+
+    async fn client(&self, account: &str) -> RpcClient {
+        RpcClient::connect(self.config(), &self.secret(account))
+            .await
+            .unwrap_or_else(|e| panic!("connect to {} as {account}: {e}", self.chain_id))
+    }
+}
+
+fn artifact(name: &str) -> Vec<u8> {
+    let dir = std::env::var_os("CCMP_ARTIFACTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("artifacts"));
+    let path = dir.join(name);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "no {} ({e}): build the contracts (scripts/build.sh) or set CCMP_ARTIFACTS_DIR",
+            path.display()
+        )
+    })
+}
+
+#[tokio::test]
+#[ignore = "needs the localnet: scripts/localnet.sh up"]
+async fn connect_status_and_signer() {
+    for chain in chains() {
+        let client = chain.client("user").await;
+        assert_eq!(client.signer(), chain.address("user"));
+        assert_eq!(
+            address_of(&chain.secret("user"), &chain.prefix).unwrap(),
+            chain.address("user")
+        );
+        let status = client.status().await.unwrap();
+        assert_eq!(status.chain_id, chain.chain_id);
+        assert!(status.height >= client.probe().latest_height);
+        let probe = client.probe();
+        assert!(probe.tx_indexer);
+        assert!(!probe.catching_up);
+        println!(
+            "{}: height {} time {} node {} earliest {} block max gas {:?} account {} seq {}",
+            chain.chain_id,
+            status.height,
+            status.time,
+            probe.node_version,
+            probe.earliest_height,
+            probe.block_max_gas,
+            probe.account_number,
+            probe.sequence
+        );
+        // A wrong chain id is refused at connect.
+        let mut wrong = chain.config();
+        wrong.chain_id = "not-this-chain".into();
+        match RpcClient::connect(wrong, &chain.secret("user")).await {
+            Err(ChainError::Rejected { log }) => assert!(log.contains("serves chain")),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the localnet: scripts/localnet.sh up"]
+async fn unreachable_node_is_transient() {
+    let chain = &chains()[0];
+    let mut config = chain.config();
+    config.rpc_url = "http://127.0.0.1:1".into();
+    let error = RpcClient::connect(config, &chain.secret("user"))
+        .await
+        .unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs the localnet: scripts/localnet.sh up"]
+async fn outbox_store_instantiate_send_and_read_back() {
+    let chains = chains();
+    let chain = &chains[0];
+    let other = chains
+        .get(1)
+        .map(|c| c.chain_id.clone())
+        .unwrap_or_else(|| "ccmp-other".into());
+    let client = chain.client("deployer").await;
+
+    // store
+    let wasm = artifact("ccmp_outbox.wasm");
+    let (code_id, stored) = client.store_code(&wasm, 10_000_000).await.unwrap();
+    println!(
+        "store_code: {} bytes, code id {code_id}, gas used {} of {}, height {}, tx {}",
+        wasm.len(),
+        stored.gas_used,
+        stored.gas_wanted,
+        stored.height,
+        stored.txhash
+    );
+
+    // instantiate
+    let init = InstantiateMsg {
+        owner: None,
+        chain_id: None,
+        destinations: Some(vec![DestinationConfig {
+            chain: other.clone(),
+            enabled: true,
+            fee: None,
+            max_body_bytes: None,
+        }]),
+    };
+    let (outbox, instantiated) = client
+        .instantiate(
+            code_id,
+            &serde_json::to_vec(&init).unwrap(),
+            "rpc-test outbox",
+            Some(client.signer()),
+            2_000_000,
+        )
+        .await
+        .unwrap();
+    println!(
+        "instantiate: {outbox}, gas used {} of {}, height {}",
+        instantiated.gas_used, instantiated.gas_wanted, instantiated.height
+    );
+    let info = client.contract_info(&outbox).await.unwrap().expect("info");
+    assert_eq!(info.code_id, code_id);
+    assert_eq!(info.creator, client.signer());
+    assert_eq!(info.admin.as_deref(), Some(client.signer()));
+    assert_eq!(info.label, "rpc-test outbox");
+    let nobody = address_of(&[7u8; 32], &chain.prefix).unwrap();
+    assert_eq!(client.contract_info(&nobody).await.unwrap(), None);
+
+    // raw query at a height: cw2's record exists from the instantiation's block on.
+    let before = instantiated.height - 1;
+    assert_eq!(
+        client
+            .query_raw(&outbox, b"contract_info", Some(before))
+            .await
+            .unwrap(),
+        None
+    );
+    let version = client
+        .query_raw(&outbox, b"contract_info", Some(instantiated.height))
+        .await
+        .unwrap()
+        .expect("cw2 contract_info");
+    let version: Value = serde_json::from_slice(&version).unwrap();
+    assert_eq!(version["contract"], "crates.io:ccmp-outbox");
+    assert_eq!(
+        client
+            .query_raw(&outbox, b"no such key", None)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // simulate, then send
+    let send = Execute::new(
+        &outbox,
+        &ExecuteMsg::Send(SendMsg {
+            destination_chain: other.clone(),
+            recipient: "ccmpb1recipient".into(),
+            body: Binary::new(b"hello over rpc".to_vec()),
+            timeout_timestamp: None,
+        }),
+    )
+    .unwrap();
+    let simulated = client.simulate(std::slice::from_ref(&send)).await.unwrap();
+    let limit = client.gas_limit_for(simulated);
+    let sent = client
+        .broadcast(std::slice::from_ref(&send), limit)
+        .await
+        .unwrap();
+    assert!(sent.is_ok(), "{}", sent.log);
+    println!(
+        "send: simulated {simulated}, limit {limit}, gas used {} of {}, fee {}, height {}",
+        sent.gas_used,
+        sent.gas_wanted,
+        client.fee_for(limit),
+        sent.height
+    );
+    assert_eq!(sent.gas_wanted, limit);
+    // The simulation is an estimate (the SDK's is a little low): the multiplier covers it.
+    assert!(
+        sent.gas_used.abs_diff(simulated) < simulated / 10,
+        "simulated {simulated}, used {}",
+        sent.gas_used
+    );
+    let data: Value = serde_json::from_slice(sent.data.as_ref().expect("send data")).unwrap();
+    assert_eq!(data["nonce"], 0);
+    let event = sent
+        .events_of("wasm-ccmp_send")
+        .next()
+        .expect("wasm-ccmp_send in the tx");
+
+    // The same event through contract_events, with the tx's hash.
+    let events = client
+        .contract_events(&outbox, instantiated.height, sent.height + 1000)
+        .await
+        .unwrap();
+    let sends: Vec<_> = events
+        .iter()
+        .filter(|e| e.event.ty == "wasm-ccmp_send")
+        .collect();
+    assert_eq!(sends.len(), 1, "{events:?}");
+    assert_eq!(sends[0].height, sent.height);
+    assert_eq!(sends[0].txhash, sent.txhash);
+    assert_eq!(&sends[0].event, event);
+    assert!(events.iter().all(|e| e.event.ty.starts_with("wasm")));
+    // Another contract's range sees none of them.
+    assert!(client
+        .contract_events(&nobody, sent.height, sent.height)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // smart query now and at the height before the send
+    let lane = QueryMsg::Lane {
+        destination_chain: other.clone(),
+    };
+    let now: LaneResponse = ccmp_chain::query(&client, &outbox, &lane).await.unwrap();
+    assert_eq!(now.size, 1);
+    let then: LaneResponse = ccmp_chain::query_at(&client, &outbox, &lane, Some(sent.height - 1))
+        .await
+        .unwrap();
+    assert_eq!(then.size, 0);
+    match ccmp_chain::query::<Value>(
+        &client,
+        &outbox,
+        &QueryMsg::MessageId {
+            destination_chain: other.clone(),
+            nonce: 99,
+        },
+    )
+    .await
+    {
+        Err(ChainError::Query { contract, error }) => {
+            assert_eq!(contract, outbox);
+            println!("query error: {error}");
+        }
+        other => panic!("expected a query error, got {other:?}"),
+    }
+    match client.query_smart(&nobody, b"{}", None).await {
+        Err(ChainError::NoSuchContract { .. }) => {}
+        other => panic!("expected no such contract, got {other:?}"),
+    }
+    match client
+        .query_smart(&outbox, br#"{"config":{}}"#, Some(sent.height + 1_000_000))
+        .await
+    {
+        Err(ChainError::HeightUnavailable { .. }) => {}
+        other => panic!("expected a height error, got {other:?}"),
+    }
+
+    // A failing execute lands with a non-zero code and the contract's error.
+    let bad = Execute::new(
+        &outbox,
+        &ExecuteMsg::Send(SendMsg {
+            destination_chain: "nowhere".into(),
+            recipient: "x".into(),
+            body: Binary::default(),
+            timeout_timestamp: None,
+        }),
+    )
+    .unwrap();
+    match client.simulate(std::slice::from_ref(&bad)).await {
+        Err(ChainError::SimulationFailed { log }) => {
+            assert!(log.contains("is not configured"), "{log}")
+        }
+        other => panic!("expected a failed simulation, got {other:?}"),
+    }
+    let failed = client.broadcast(&[bad], 300_000).await.unwrap();
+    assert_ne!(failed.code, 0);
+    assert!(failed.log.contains("is not configured"), "{}", failed.log);
+    assert!(failed.events_of("wasm-ccmp_send").next().is_none());
+    println!(
+        "failed send: code {}, gas used {}, log {:?}",
+        failed.code, failed.gas_used, failed.log
+    );
+
+    // Out of gas in the block (the ante handler's share fits, the contract's does not):
+    // Ok with the SDK's code 11, the sequence used.
+    let seq = client.next_sequence();
+    let starved = client
+        .broadcast(std::slice::from_ref(&send), simulated / 2)
+        .await
+        .unwrap();
+    assert_eq!(starved.code, 11, "{}", starved.log);
+    assert!(starved.log.contains("out of gas"), "{}", starved.log);
+    assert_eq!(client.next_sequence(), seq + 1);
+    println!(
+        "out of gas: limit {}, gas used {}, log {:?}",
+        simulated / 2,
+        starved.gas_used,
+        starved.log
+    );
+
+    // Two broadcasts at once from one client: both land, one after the other.
+    let seq = client.next_sequence();
+    let (a, b) = tokio::join!(
+        client.broadcast(std::slice::from_ref(&send), limit),
+        client.broadcast(std::slice::from_ref(&send), limit)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.is_ok() && b.is_ok(), "{} / {}", a.log, b.log);
+    assert_ne!(a.txhash, b.txhash);
+    assert_eq!(client.next_sequence(), seq + 2);
+    let again = client.simulate(std::slice::from_ref(&send)).await.unwrap();
+    println!(
+        "concurrent sends: heights {} and {}, gas used {} and {}; simulated now {again}",
+        a.height, b.height, a.gas_used, b.gas_used
+    );
+
+    // A desynced sequence (ahead, then behind) is corrected by the node's answer.
+    // (Each with its own body: a transaction of the same bytes as one the node has seen
+    // is refused by CometBFT's cache, "tx already exists in cache".)
+    for wrong in [seq + 2 + 5, seq] {
+        client.set_sequence(wrong).await;
+        let msg = Execute::new(
+            &outbox,
+            &ExecuteMsg::Send(SendMsg {
+                destination_chain: other.clone(),
+                recipient: "ccmpb1recipient".into(),
+                body: Binary::new(format!("signed with sequence {wrong} first").into_bytes()),
+                timeout_timestamp: None,
+            }),
+        )
+        .unwrap();
+        let tx = client.broadcast(&[msg], limit).await.unwrap();
+        assert!(tx.is_ok(), "{}", tx.log);
+    }
+    assert_eq!(client.next_sequence(), client.resync().await.unwrap());
+    let now: LaneResponse = ccmp_chain::query(&client, &outbox, &lane).await.unwrap();
+    assert_eq!(now.size, 5);
+
+    // Every send's event, in order, through contract_events over the whole range.
+    let latest = client.status().await.unwrap().height;
+    let started = std::time::Instant::now();
+    let events = client
+        .contract_events(&outbox, instantiated.height, latest)
+        .await
+        .unwrap();
+    let nonces: Vec<&str> = events
+        .iter()
+        .filter(|e| e.event.ty == "wasm-ccmp_send")
+        .filter_map(|e| e.attribute("nonce"))
+        .collect();
+    assert_eq!(nonces, ["0", "1", "2", "3", "4"]);
+    println!(
+        "contract_events over {} heights: {} events in {:?}",
+        latest - instantiated.height + 1,
+        events.len(),
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs the localnet: scripts/localnet.sh up"]
+async fn contract_events_scan_rate_and_bounds() {
+    let chain = &chains()[0];
+    let client = chain.client("user").await;
+    let latest = client.status().await.unwrap().height;
+    let from = latest
+        .saturating_sub(999)
+        .max(client.probe().earliest_height);
+    let started = std::time::Instant::now();
+    let nobody = address_of(&[9u8; 32], &chain.prefix).unwrap();
+    // `to` past the latest block is clamped, as the embedded backend does.
+    let events = client
+        .contract_events(&nobody, from, latest + 1_000_000)
+        .await
+        .unwrap();
+    assert!(events.is_empty());
+    println!(
+        "{}: scanned heights {from}..={latest} ({}) in {:?}",
+        chain.chain_id,
+        latest - from + 1,
+        started.elapsed()
+    );
+    assert!(client
+        .contract_events(&nobody, latest + 10, latest + 20)
+        .await
+        .unwrap()
+        .is_empty());
+}
