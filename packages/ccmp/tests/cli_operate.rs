@@ -57,7 +57,7 @@ fn config() -> String {
     format!(
         r#"
 [chains.ccmp-a]
-rpc = "http://127.0.0.1:26657"
+rpc = "http://127.0.0.1:1"
 prefix = "wasm"
 fee_denom = "stake"
 gas_price = 0.025
@@ -172,7 +172,7 @@ fn configuration_errors_are_one_line_and_name_the_field() {
     // A wrong value, by its field.
     std::fs::write(
         &path,
-        config().replace("http://127.0.0.1:26657", "localhost:26657"),
+        config().replace("http://127.0.0.1:1", "localhost:26657"),
     )
     .unwrap();
     fails(
@@ -226,12 +226,12 @@ fn key_file_errors_stop_every_command_before_it_connects() {
     // An Ed25519 key is not an account key.
     write_key(dir.path(), "account.json", &AttesterKey::test_key(3, true));
     fails(dir.path(), &["deploy"], "chains.ccmp-a.key_file: ");
-    // A good key: the connection is what this branch lacks, said as such.
+    // A good key: then the node, which is not there (port 1), said as such.
     write_key(dir.path(), "account.json", &AttesterKey::test_key(3, false));
     fails(
         dir.path(),
         &["deploy"],
-        "chains.ccmp-a.rpc: cannot connect to http://127.0.0.1:26657: the RPC backend is not built in this branch",
+        "chains.ccmp-a.rpc: http://127.0.0.1:1: chain \"ccmp-a\" unreachable: HTTP error: ",
     );
     // The attester's own key, checked before it connects.
     std::fs::write(dir.path().join("deployment.json"), deployment_json()).unwrap();
@@ -266,7 +266,11 @@ fn relay_refuses_to_start_without_a_deployment_or_with_an_unreachable_attester()
         ),
     )
     .unwrap();
-    fails(dir.path(), &["relay"], "chains.ccmp-a.rpc: cannot connect");
+    fails(
+        dir.path(),
+        &["relay"],
+        "chains.ccmp-a.rpc: http://127.0.0.1:1: chain \"ccmp-a\" unreachable",
+    );
     fails(
         dir.path(),
         &["status"],

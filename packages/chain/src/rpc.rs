@@ -396,8 +396,17 @@ fn failure(e: &tendermint_rpc::Error) -> RpcFailure {
         | ErrorDetail::MismatchResponse(_)
         | ErrorDetail::Tendermint(_)
         | ErrorDetail::ParseInt(_)
-        | ErrorDetail::OutOfRange(_) => RpcFailure::Decode(e.to_string()),
-        _ => RpcFailure::Unreachable(e.to_string()),
+        | ErrorDetail::OutOfRange(_) => RpcFailure::Decode(describe(e)),
+        _ => RpcFailure::Unreachable(describe(e)),
+    }
+}
+
+/// The error with its causes, without the name of flex-error's tracer it starts with.
+fn describe(e: &tendermint_rpc::Error) -> String {
+    let text = e.to_string();
+    match text.strip_prefix("StringTracer: ") {
+        Some(rest) => rest.to_string(),
+        None => text,
     }
 }
 
