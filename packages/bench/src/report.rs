@@ -156,6 +156,49 @@ pub struct Target {
     pub pass: bool,
 }
 
+/// `ccmp demo --queued` runs, as `scripts/demo-bench.sh` wrote them to `bench/demo.json`:
+/// wall-clock figures of the whole bridge (attesters, relayers, both lanes) on two embedded
+/// chains. They depend on the machine, so `--check` renders them but does not re-measure.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DemoBench {
+    pub block_time_ms: u64,
+    pub machine: String,
+    pub runs: Vec<DemoRun>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemoRun {
+    /// Pings queued on each chain before the relayers start.
+    pub pings: u64,
+    pub summary: DemoRunSummary,
+}
+
+/// The part of `ccmp demo --json`'s summary the benchmark shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemoRunSummary {
+    pub messages: u64,
+    pub wall_seconds: f64,
+    pub throughput: f64,
+    pub lanes: Vec<DemoLane>,
+    pub problems: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemoLane {
+    pub source_chain: String,
+    pub destination_chain: String,
+    pub sent: u64,
+    pub delivered: u64,
+    pub latency_blocks: DemoPercentiles<u64>,
+    pub latency_seconds: DemoPercentiles<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemoPercentiles<T> {
+    pub p50: T,
+    pub p99: T,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Results {
     pub sizes: Vec<SizeRow>,
@@ -175,6 +218,9 @@ pub struct Results {
     /// [`tx::ante_fixed_gas`] when the figures were made.
     pub ante_fixed_gas: u64,
     pub targets: Vec<Target>,
+    /// From `bench/demo.json` (empty if it is missing).
+    #[serde(default)]
+    pub demo: DemoBench,
 }
 
 /// The whole transaction's gas for a call ([`tx::whole_tx_gas`]).
@@ -288,6 +334,7 @@ pub fn markdown(results: &Results) -> String {
     batch_section(w, results);
     whole_tx_section(w, results);
     size_section(w, results);
+    demo_section(w, results);
 
     let _ = writeln!(w, "\n## Outbox `send`\n");
     let _ = writeln!(
@@ -924,4 +971,58 @@ pub fn checkpoint_chart(results: &Results) -> String {
             ("mixed", series("mixed")),
         ],
     )
+}
+
+fn demo_section(w: &mut String, results: &Results) {
+    let demo = &results.demo;
+    if demo.runs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "\n## The bridge end to end: `ccmp demo` latency and throughput\n"
+    );
+    let _ = writeln!(
+        w,
+        "Measured by `./scripts/demo-bench.sh` (on {}), which runs `ccmp demo --queued`: two \
+         embedded chains with {} ms blocks running the compiled contracts, three attesters \
+         per source chain and a relayer each way, in one process. The pings are queued on \
+         both chains before the relayers start; every delivered ping sends its pong on the \
+         other lane, and lane a carries the demo's two special messages (one retried, one \
+         timed out). Latency is from the close of a message's send block to the close of its \
+         delivery block; throughput is messages delivered per second of wall time, from the \
+         first send to the last delivery. These are wall-clock figures of this machine, \
+         written to `bench/demo.json`; `--check` renders them but does not re-measure them.\n",
+        demo.machine, demo.block_time_ms
+    );
+    let _ = writeln!(
+        w,
+        "| queued pings per chain | messages | wall s | delivered / s | a → b p50 / p99 | b → a p50 / p99 | problems |"
+    );
+    let _ = writeln!(w, "|---:|---:|---:|---:|---|---|---:|");
+    for run in &demo.runs {
+        let s = &run.summary;
+        let lane = |i: usize| {
+            s.lanes.get(i).map_or(String::from("-"), |l| {
+                format!(
+                    "{} / {} blocks ({:.1} / {:.1} s)",
+                    l.latency_blocks.p50,
+                    l.latency_blocks.p99,
+                    l.latency_seconds.p50,
+                    l.latency_seconds.p99
+                )
+            })
+        };
+        let _ = writeln!(
+            w,
+            "| {} | {} | {:.1} | {:.0} | {} | {} | {} |",
+            thousands(run.pings),
+            thousands(s.messages),
+            s.wall_seconds,
+            s.throughput,
+            lane(0),
+            lane(1),
+            s.problems.len()
+        );
+    }
 }

@@ -11,8 +11,8 @@ use ccmp_bench::measure::{
 };
 use ccmp_bench::report::{
     checkpoint_chart, comparison, deliver_chart, markdown, whole_tx, BatchBreakdown, BatchRow,
-    CheckpointRow, DeliverRow, Position, ResponseBytes, Results, SendRow, SizeItem, SizeReport,
-    SizeRow, Target, SIZE_BUDGET,
+    CheckpointRow, DeliverRow, DemoBench, Position, ResponseBytes, Results, SendRow, SizeItem,
+    SizeReport, SizeRow, Target, SIZE_BUDGET,
 };
 use ccmp_bench::tree::SparseTree;
 use ccmp_bench::{artifacts_dir, attesters, tx};
@@ -99,6 +99,15 @@ fn readable(name: &str) -> String {
         _ => {}
     }
     out
+}
+
+/// The `ccmp demo` runs of `scripts/demo-bench.sh` (none if `bench/demo.json` is missing).
+fn demo_bench() -> DemoBench {
+    let path = root_dir().join("bench/demo.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return DemoBench::default();
+    };
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
 /// The inbox's 15 largest items but names, from `bench/inbox_size.json` (empty if the
@@ -497,6 +506,7 @@ fn run() -> Results {
     let mut results = Results {
         sizes,
         inbox_size: inbox_size(),
+        demo: demo_bench(),
         send_by_lane,
         send_by_body,
         send_amortized,
