@@ -126,6 +126,37 @@ impl Processes {
         }
     }
 
+    /// SIGTERM, as systemd stops a service: it must exit 0 within `within`.
+    fn terminate(&mut self, name: &str, dir: &Path, within: Duration) {
+        let mut child = self.children.remove(name).expect("a running process");
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + within;
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "{name} did not stop within {} s of SIGTERM",
+                    within.as_secs()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let log = fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+        assert!(
+            status.success(),
+            "{name} exited {status} on SIGTERM:\n{}",
+            tail(&log, 20)
+        );
+    }
+
     /// Fails if a service exited by itself (its log says why).
     fn check_running(&mut self, dir: &Path) {
         for (name, child) in &mut self.children {
@@ -763,4 +794,8 @@ async fn a_conflicting_checkpoint_freezes_the_source_on_wasmd_and_the_relayer_st
         );
     }
     processes.check_running(&dir);
+
+    // Stopped as a service manager stops them: SIGTERM, a clean exit 0.
+    processes.terminate("relayer", &dir, Duration::from_secs(20));
+    processes.terminate(&format!("attester-{A}-0"), &dir, Duration::from_secs(20));
 }
