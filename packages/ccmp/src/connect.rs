@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
+use ccmp_chain::rpc::RpcConfig;
 use ccmp_chain::ChainClient;
 use ccmp_signer::keyfile::{read_key_file, secret_bytes};
 use ccmp_signer::AttesterKey;
@@ -18,33 +19,18 @@ use crate::config::{ChainConfig, Config};
 /// Chain clients by chain id (what the relay service takes).
 pub type Chains = HashMap<String, Arc<dyn ChainClient>>;
 
-/// What `ccmp_chain::rpc::RpcConfig` takes, field for field.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RpcSettings {
-    pub chain_id: String,
-    pub rpc_url: String,
-    pub account_prefix: String,
-    pub fee_denom: String,
-    pub gas_price: f64,
-    pub gas_multiplier: f64,
-    pub max_gas: u64,
-    pub tx_timeout: std::time::Duration,
-    pub events_chunk: u64,
-}
-
-impl RpcSettings {
-    pub fn of(chain_id: &str, chain: &ChainConfig) -> RpcSettings {
-        RpcSettings {
-            chain_id: chain_id.to_string(),
-            rpc_url: chain.rpc.clone(),
-            account_prefix: chain.prefix.clone(),
-            fee_denom: chain.fee_denom.clone(),
-            gas_price: chain.gas_price,
-            gas_multiplier: chain.gas_multiplier,
-            max_gas: chain.max_gas,
-            tx_timeout: chain.tx_timeout(),
-            events_chunk: chain.events_chunk,
-        }
+/// The RPC backend's configuration of `[chains.<id>]`.
+pub fn rpc_config(chain_id: &str, chain: &ChainConfig) -> RpcConfig {
+    RpcConfig {
+        chain_id: chain_id.to_string(),
+        rpc_url: chain.rpc.clone(),
+        account_prefix: chain.prefix.clone(),
+        fee_denom: chain.fee_denom.clone(),
+        gas_price: chain.gas_price,
+        gas_multiplier: chain.gas_multiplier,
+        max_gas: chain.max_gas,
+        tx_timeout: chain.tx_timeout(),
+        events_chunk: chain.events_chunk,
     }
 }
 
@@ -64,19 +50,8 @@ pub fn account_secret(chain_id: &str, chain: &ChainConfig) -> anyhow::Result<[u8
 
 /// A client of chain `chain_id` as configured.
 pub async fn connect(chain_id: &str, chain: &ChainConfig) -> anyhow::Result<Arc<dyn ChainClient>> {
-    let settings = RpcSettings::of(chain_id, chain);
+    let config = rpc_config(chain_id, chain);
     let mut secret = account_secret(chain_id, chain)?;
-    let config = ccmp_chain::rpc::RpcConfig {
-        chain_id: settings.chain_id,
-        rpc_url: settings.rpc_url,
-        account_prefix: settings.account_prefix,
-        fee_denom: settings.fee_denom,
-        gas_price: settings.gas_price,
-        gas_multiplier: settings.gas_multiplier,
-        max_gas: settings.max_gas,
-        tx_timeout: settings.tx_timeout,
-        events_chunk: settings.events_chunk,
-    };
     let client = ccmp_chain::rpc::RpcClient::connect(config, &secret).await;
     secret.fill(0);
     std::hint::black_box(&secret);
