@@ -326,6 +326,18 @@ impl LaneWorker {
         }
     }
 
+    /// The source outbox's lane to this worker's destination (its size and root).
+    async fn outbox_lane(&self) -> Result<LaneResponse, LaneError> {
+        self.query_source(
+            "outbox lane",
+            &self.config.source_outbox,
+            &OutboxQuery::Lane {
+                destination_chain: self.config.destination_chain.clone(),
+            },
+        )
+        .await
+    }
+
     async fn query_source<T: serde::de::DeserializeOwned>(
         &self,
         what: &str,
@@ -365,15 +377,7 @@ impl LaneWorker {
     pub async fn step(&mut self) -> Result<StepReport, LaneError> {
         let mut report = StepReport::default();
         if self.tracker.is_none() {
-            let lane: LaneResponse = self
-                .query_source(
-                    "outbox lane",
-                    &self.config.source_outbox.clone(),
-                    &OutboxQuery::Lane {
-                        destination_chain: self.config.destination_chain.clone(),
-                    },
-                )
-                .await?;
+            let lane = self.outbox_lane().await?;
             tracing::info!(
                 source = %self.config.source_chain,
                 destination = %self.config.destination_chain,
@@ -639,15 +643,7 @@ impl LaneWorker {
             }
         }
         if self.probe.is_none() {
-            let lane: LaneResponse = self
-                .query_source(
-                    "outbox lane",
-                    &self.config.source_outbox.clone(),
-                    &OutboxQuery::Lane {
-                        destination_chain: self.config.destination_chain.clone(),
-                    },
-                )
-                .await?;
+            let lane = self.outbox_lane().await?;
             let chain = Arc::clone(&self.source);
             let height = self
                 .backoff
