@@ -1,5 +1,7 @@
 //! `ccmp demo`: the whole bridge in one process. Two embedded chains (the compiled
-//! contracts in the real CosmWasm VM, blocks on a timer), `ccmp deploy` on both, attesters
+//! contracts in the real CosmWasm VM, blocks on a timer) or, with `--localnet`, two real
+//! wasmd nodes of `scripts/localnet.sh` over CometBFT RPC and signed transactions;
+//! `ccmp deploy` on both, attesters
 //! with mixed key types and weights following each outbox, a relayer in each direction,
 //! and pings both ways through the example dApp (each answered by a pong), plus one message
 //! to a receiver that fails and is then retried, and one that times out. It shows progress,
@@ -7,13 +9,16 @@
 //! and fails if any message is lost or processed twice.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
 use ccmp_attester::{start_with_key, AttesterConfig, AttesterHandle};
-use ccmp_chain::embedded::{EmbeddedClient, EmbeddedNode, TxRecord};
+use ccmp_chain::embedded::EmbeddedNode;
+use ccmp_chain::localnet::Manifest;
+use ccmp_chain::record::{TxLog, TxRecord};
+use ccmp_chain::rpc::RpcClient;
 use ccmp_chain::{query, ChainClient, Execute};
 use ccmp_devnet::ChainConfig;
 use ccmp_inbox::msg::{QueryMsg as InboxQuery, SourceResponse};
@@ -24,14 +29,16 @@ use ccmp_pingpong::msg::{
 use ccmp_relayer::service::{
     start as start_relayer, AttesterEndpoint, RelayerConfig, RelayerHandle, RetryPolicy,
 };
+use ccmp_signer::keyfile::{read_key_file, secret_bytes};
 use ccmp_signer::{AttesterKey, SignerSet};
 use ccmp_types::{MessageStatus, MessageStatusResponse, SendMsg};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-use crate::deploy::{deploy, DeployPlan, Deployment, Wasm};
+use crate::deploy::{deploy, DeployPlan, Deployment, Wasm, SETUP_GAS, STORE_GAS};
 
+/// The embedded chains' ids.
 pub const CHAIN_A: &str = "chain-a";
 pub const CHAIN_B: &str = "chain-b";
 
@@ -41,9 +48,18 @@ pub struct DemoArgs {
     /// moves four messages per ping pair (plus the failing and the timed-out message).
     #[arg(long, default_value_t = 75)]
     pub pings: u32,
-    /// Block time of both embedded chains, in milliseconds.
+    /// Block time of both embedded chains, in milliseconds (on a localnet the nodes'
+    /// own, measured from their block headers).
     #[arg(long, default_value_t = 200)]
     pub block_time_ms: u64,
+    /// Run on the first two chains of a running localnet of real wasmd nodes
+    /// (`scripts/localnet.sh up`) instead of embedded chains: deploys fresh contracts
+    /// there with real transactions.
+    #[arg(long)]
+    pub localnet: bool,
+    /// The localnet's directory (its `localnet.json`), with `--localnet`.
+    #[arg(long, env = "CCMP_LOCALNET_DIR", default_value = ".localnet")]
+    pub localnet_dir: PathBuf,
     /// Attesters per source chain: alternating secp256k1 and Ed25519 keys, the last one
     /// with twice the weight, threshold two thirds of the weight.
     #[arg(long, default_value_t = 3)]
@@ -76,6 +92,8 @@ impl Default for DemoArgs {
         DemoArgs {
             pings: 75,
             block_time_ms: 200,
+            localnet: false,
+            localnet_dir: PathBuf::from(".localnet"),
             attesters: 3,
             seed: 1,
             wasm_dir: PathBuf::from("artifacts"),
@@ -134,6 +152,8 @@ pub struct GasLine {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct DemoSummary {
+    /// The chains' block time in milliseconds (measured on real nodes).
+    pub block_time_ms: u64,
     pub lanes: Vec<LaneSummary>,
     pub gas: Vec<GasLine>,
     pub messages: u64,
@@ -157,7 +177,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     let summary = runtime.block_on(run_demo(&args))?;
-    print_summary(&summary, &args);
+    print_summary(&summary);
     if let Some(path) = &args.json {
         std::fs::write(path, serde_json::to_vec_pretty(&summary)?)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -200,14 +220,180 @@ pub fn demo_signers(count: u32, seed: u32) -> SignerSet {
 /// Chain clients by chain id, as the relay service takes them.
 type Chains = HashMap<String, Arc<dyn ChainClient>>;
 
+/// Who a client of the demo acts for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role<'a> {
+    Deployer,
+    User,
+    /// Reads only (the summary, the attesters).
+    Observer,
+    /// The relayer of the lane from `source`.
+    Relayer {
+        source: &'a str,
+    },
+}
+
+/// The two chains the demo runs on.
+enum Network {
+    /// Embedded chains in this process; block closing times by this process's clock,
+    /// from `epoch`.
+    Embedded {
+        nodes: BTreeMap<String, EmbeddedNode>,
+        epoch: Instant,
+    },
+    /// Real nodes of a localnet: per chain, one client per funded account the demo
+    /// signs with (one signer per account in this process, so sequences stay in step).
+    Localnet {
+        chains: BTreeMap<String, BTreeMap<&'static str, Arc<RpcClient>>>,
+    },
+}
+
+/// The localnet accounts the demo signs with.
+const LOCALNET_ACCOUNTS: [&str; 3] = ["deployer", "user", "relayer"];
+
+impl Network {
+    fn embedded(block_time: Duration) -> anyhow::Result<Network> {
+        let mut nodes = BTreeMap::new();
+        for chain in [CHAIN_A, CHAIN_B] {
+            nodes.insert(
+                chain.to_string(),
+                EmbeddedNode::start(ChainConfig::new(chain, "wasm"), block_time)
+                    .map_err(|e| anyhow!("{e}"))?,
+            );
+        }
+        Ok(Network::Embedded {
+            nodes,
+            epoch: Instant::now(),
+        })
+    }
+
+    async fn localnet(dir: &Path) -> anyhow::Result<Network> {
+        let manifest = Manifest::read(dir)?;
+        if manifest.chains.len() < 2 {
+            bail!(
+                "the localnet at {} has {} chain(s); the demo needs two (scripts/localnet.sh up 2)",
+                dir.display(),
+                manifest.chains.len()
+            );
+        }
+        let mut chains = BTreeMap::new();
+        for chain in manifest.chains.iter().take(2) {
+            let mut accounts = BTreeMap::new();
+            for account in LOCALNET_ACCOUNTS {
+                let key_file = &chain.account(account)?.key_file;
+                let key = read_key_file(key_file)
+                    .with_context(|| format!("{} account {account}", chain.chain_id))?;
+                let mut secret = secret_bytes(&key);
+                let client = RpcClient::connect(chain.rpc_config(), &secret).await;
+                secret.fill(0);
+                std::hint::black_box(&secret);
+                let client = client.with_context(|| {
+                    format!(
+                        "{} at {} (is the localnet up? scripts/localnet.sh status)",
+                        chain.chain_id, chain.rpc
+                    )
+                })?;
+                accounts.insert(account, Arc::new(client));
+            }
+            chains.insert(chain.chain_id.clone(), accounts);
+        }
+        Ok(Network::Localnet { chains })
+    }
+
+    /// The two chain ids, in order (lane a -> b carries the special messages).
+    fn chain_ids(&self) -> [String; 2] {
+        let ids: Vec<String> = match self {
+            Network::Embedded { nodes, .. } => nodes.keys().cloned().collect(),
+            Network::Localnet { chains } => chains.keys().cloned().collect(),
+        };
+        [ids[0].clone(), ids[1].clone()]
+    }
+
+    fn client(&self, chain: &str, role: Role) -> Arc<dyn ChainClient> {
+        match self {
+            Network::Embedded { nodes, .. } => {
+                let name = match role {
+                    Role::Deployer => "deployer".to_string(),
+                    Role::User => "user".to_string(),
+                    Role::Observer => "observer".to_string(),
+                    Role::Relayer { source } => format!("relayer-{source}"),
+                };
+                Arc::new(nodes[chain].client(&name))
+            }
+            Network::Localnet { chains } => {
+                let account = match role {
+                    Role::Deployer | Role::Observer => "deployer",
+                    Role::User => "user",
+                    // Each relayer signs only on its lane's destination: one account
+                    // serves both.
+                    Role::Relayer { .. } => "relayer",
+                };
+                chains[chain][account].clone()
+            }
+        }
+    }
+
+    /// When block `height` of `chain` closed, in seconds on a clock both chains share
+    /// (embedded: this process's; real nodes: the block header's time).
+    async fn block_seconds(&self, chain: &str, height: u64) -> Option<f64> {
+        match self {
+            Network::Embedded { nodes, epoch } => nodes[chain]
+                .closed_at(height)
+                .map(|at| at.saturating_duration_since(*epoch).as_secs_f64()),
+            Network::Localnet { chains } => chains[chain]["deployer"]
+                .block_time(height)
+                .await
+                .ok()
+                .map(|t| t.nanos() as f64 / 1e9),
+        }
+    }
+
+    /// The block time in milliseconds: the embedded chains' setting, or a localnet's mean
+    /// over its last (up to) 20 blocks.
+    async fn block_time_ms(&self, configured: u64) -> anyhow::Result<u64> {
+        let Network::Localnet { chains } = self else {
+            return Ok(configured);
+        };
+        let mut slowest = 1;
+        for clients in chains.values() {
+            let client = &clients["deployer"];
+            let status = client.status().await?;
+            let span = status.height.saturating_sub(1).min(20);
+            if span == 0 {
+                continue;
+            }
+            let earlier = client.block_time(status.height - span).await?;
+            let ms = (status.time.nanos().saturating_sub(earlier.nanos()) / 1_000_000) / span;
+            slowest = slowest.max(ms);
+        }
+        Ok(slowest)
+    }
+
+    fn stop(&self) {
+        if let Network::Embedded { nodes, .. } = self {
+            for node in nodes.values() {
+                node.stop();
+            }
+        }
+    }
+}
+
 /// Everything the demo started, so it can be inspected and stopped.
 pub struct Bridge {
-    pub nodes: BTreeMap<String, EmbeddedNode>,
+    network: Network,
+    /// The chain ids: lane `chains[0] -> chains[1]` carries the special messages.
+    pub chains: [String; 2],
     pub deployment: Deployment,
     pub attesters: Vec<AttesterHandle>,
     pub relayers: Vec<RelayerHandle>,
     pub receiver: String,
-    /// Relayers configured but not started yet (`--queued`).
+    /// The block time in milliseconds (measured on a localnet).
+    pub block_ms: u64,
+    /// Each chain's height before the demo deployed (its events are read from there).
+    from_height: BTreeMap<String, u64>,
+    /// Every transaction the demo's clients broadcast.
+    log: TxLog,
+    /// Relayers configured but not started yet.
     pending: Vec<(RelayerConfig, Chains)>,
     shutdown: CancellationToken,
     _data: TempDir,
@@ -222,9 +408,7 @@ impl Bridge {
         for attester in self.attesters {
             let _ = attester.stop().await;
         }
-        for node in self.nodes.values() {
-            node.stop();
-        }
+        self.network.stop();
     }
 }
 
@@ -236,7 +420,9 @@ impl TempDir {
         let path = std::env::temp_dir().join(format!(
             "ccmp-demo-{}-{}",
             std::process::id(),
-            Instant::now().elapsed().as_nanos()
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
         ));
         std::fs::create_dir_all(&path)
             .with_context(|| format!("cannot create {}", path.display()))?;
@@ -280,33 +466,40 @@ fn relayer_config(
     config
 }
 
-/// Starts both chains, deploys, and starts the attesters and relayers.
+/// Starts (or connects to) both chains, deploys, and starts the attesters; the relayers
+/// are configured, and start once the special messages are sent
+/// ([`Bridge::start_pending_relayers`]).
 pub async fn start_bridge(args: &DemoArgs) -> anyhow::Result<Bridge> {
-    let block_time = Duration::from_millis(args.block_time_ms.max(10));
     let data = TempDir::new()?;
-    let mut nodes = BTreeMap::new();
-    for (chain, prefix) in [(CHAIN_A, "wasm"), (CHAIN_B, "wasm")] {
-        nodes.insert(
-            chain.to_string(),
-            EmbeddedNode::start(ChainConfig::new(chain, prefix), block_time)
-                .map_err(|e| anyhow!("{e}"))?,
-        );
+    let network = if args.localnet {
+        Network::localnet(&args.localnet_dir).await?
+    } else {
+        Network::embedded(Duration::from_millis(args.block_time_ms.max(10)))?
+    };
+    let chains = network.chain_ids();
+    let block_ms = network.block_time_ms(args.block_time_ms).await?;
+    let log = TxLog::new();
+    let mut from_height = BTreeMap::new();
+    for chain in &chains {
+        let height = network.client(chain, Role::Observer).status().await?.height;
+        from_height.insert(chain.clone(), height);
     }
     let wasm = Wasm {
         outbox: read_wasm(&args.wasm_dir, "ccmp_outbox.wasm")?,
         inbox: read_wasm(&args.wasm_dir, "ccmp_inbox.wasm")?,
         pingpong: Some(read_wasm(&args.wasm_dir, "ccmp_pingpong.wasm")?),
     };
+    let receiver_wasm = read_wasm(&args.wasm_dir.join("test"), "ccmp_devnet_receiver.wasm")?;
     let signers = demo_signers(args.attesters.max(1), args.seed);
-    let deployers: Vec<Arc<dyn ChainClient>> = nodes
-        .values()
-        .map(|node| Arc::new(node.client("deployer")) as Arc<dyn ChainClient>)
+    let deployers: Vec<Arc<dyn ChainClient>> = chains
+        .iter()
+        .map(|chain| log.wrap(network.client(chain, Role::Deployer)))
         .collect();
     let plan = DeployPlan {
         chains: deployers.clone(),
         wasm,
-        attesters: nodes
-            .keys()
+        attesters: chains
+            .iter()
             .map(|chain| (chain.clone(), signers.set.clone()))
             .collect(),
         ordered: false,
@@ -325,10 +518,9 @@ pub async fn start_bridge(args: &DemoArgs) -> anyhow::Result<Bridge> {
         bail!("deploy is not idempotent: {:?}", second.actions);
     }
 
-    // A receiver on chain-b that fails until it is switched, for the retry.
-    let receiver_wasm = read_wasm(&args.wasm_dir.join("test"), "ccmp_devnet_receiver.wasm")?;
+    // A receiver on the second chain that fails until it is switched, for the retry.
     let b = &deployers[1];
-    let (code, _) = b.store_code(&receiver_wasm, 0).await?;
+    let (code, _) = b.store_code(&receiver_wasm, STORE_GAS).await?;
     let (receiver, _) = b
         .instantiate(
             code,
@@ -337,16 +529,15 @@ pub async fn start_bridge(args: &DemoArgs) -> anyhow::Result<Bridge> {
             })?,
             "failing receiver",
             None,
-            5_000_000,
+            SETUP_GAS,
         )
         .await?;
 
     let shutdown = CancellationToken::new();
-    let poll_ms = (args.block_time_ms / 2).max(20);
+    let poll_ms = (block_ms / 2).max(20);
     let mut attesters = vec![];
     let mut endpoints: HashMap<String, Vec<(String, ccmp_types::PubKey)>> = HashMap::new();
-    for (source, node) in &nodes {
-        let destination = if source == CHAIN_A { CHAIN_B } else { CHAIN_A };
+    for (source, destination) in [(&chains[0], &chains[1]), (&chains[1], &chains[0])] {
         for (i, key) in signers.keys.iter().enumerate() {
             let mut config = AttesterConfig::new(
                 deployment.chains[source].outbox.address.clone(),
@@ -356,7 +547,8 @@ pub async fn start_bridge(args: &DemoArgs) -> anyhow::Result<Bridge> {
                 data.0.join("unused.key"),
             );
             config.poll_interval_ms = poll_ms;
-            let client: Arc<dyn ChainClient> = Arc::new(node.client(&format!("attester-{i}")));
+            config.start_height = from_height[source].max(1);
+            let client = network.client(source, Role::Observer);
             let handle = start_with_key(config, client, key.clone(), shutdown.clone())
                 .await
                 .map_err(|e| anyhow!("attester {i} of {source}: {e}"))?;
@@ -367,54 +559,54 @@ pub async fn start_bridge(args: &DemoArgs) -> anyhow::Result<Bridge> {
             attesters.push(handle);
         }
     }
-    let mut bridge = Bridge {
-        nodes,
-        deployment,
-        attesters,
-        relayers: vec![],
-        receiver,
-        pending: vec![],
-        shutdown,
-        _data: data,
-    };
-    for (source, destination) in [(CHAIN_A, CHAIN_B), (CHAIN_B, CHAIN_A)] {
-        let config = relayer_config(
-            &bridge.deployment,
+    let mut pending = vec![];
+    for (source, destination) in [(&chains[0], &chains[1]), (&chains[1], &chains[0])] {
+        let mut config = relayer_config(
+            &deployment,
             source,
             destination,
             &endpoints[source],
             poll_ms,
         );
-        let chains: HashMap<String, Arc<dyn ChainClient>> = bridge
-            .nodes
+        config.lanes[0].start_height = from_height[source].max(1);
+        let clients: Chains = chains
             .iter()
-            .map(|(id, node)| {
+            .map(|id| {
                 (
                     id.clone(),
-                    Arc::new(node.client(&format!("relayer-{source}"))) as Arc<dyn ChainClient>,
+                    log.wrap(network.client(id, Role::Relayer { source })),
                 )
             })
             .collect();
-        if args.queued {
-            // Started once the traffic is queued.
-            bridge.pending.push((config, chains));
-        } else {
-            bridge.relayers.push(start_relayer(config, &chains).await?);
-        }
+        pending.push((config, clients));
     }
-    Ok(bridge)
+    Ok(Bridge {
+        network,
+        chains,
+        deployment,
+        attesters,
+        relayers: vec![],
+        receiver,
+        block_ms,
+        from_height,
+        log,
+        pending,
+        shutdown,
+        _data: data,
+    })
 }
 
 impl Bridge {
-    async fn start_pending_relayers(&mut self) -> anyhow::Result<()> {
+    pub async fn start_pending_relayers(&mut self) -> anyhow::Result<()> {
         for (config, chains) in std::mem::take(&mut self.pending) {
             self.relayers.push(start_relayer(config, &chains).await?);
         }
         Ok(())
     }
 
-    pub fn client(&self, chain: &str, name: &str) -> EmbeddedClient {
-        self.nodes[chain].client(name)
+    /// A client of `chain` acting as `role`; its transactions are in the demo's log.
+    pub fn client(&self, chain: &str, role: Role) -> Arc<dyn ChainClient> {
+        self.log.wrap(self.network.client(chain, role))
     }
 }
 
@@ -433,7 +625,7 @@ async fn send_pings(
     count: u32,
     per_tx: u32,
 ) -> anyhow::Result<Vec<u64>> {
-    let user = bridge.client(from, "user");
+    let user = bridge.client(from, Role::User);
     let pingpong = bridge.deployment.chains[from]
         .pingpong
         .as_ref()
@@ -477,26 +669,22 @@ async fn drive(
     args: &DemoArgs,
     started: Instant,
 ) -> anyhow::Result<DemoSummary> {
-    let a = bridge.client(CHAIN_A, "user");
-    let outbox_a = bridge.deployment.chains[CHAIN_A].outbox.address.clone();
+    let [chain_a, chain_b] = bridge.chains.clone();
+    let (chain_a, chain_b) = (chain_a.as_str(), chain_b.as_str());
+    let a = bridge.client(chain_a, Role::User);
+    let outbox_a = bridge.deployment.chains[chain_a].outbox.address.clone();
     let mut expect: BTreeMap<(String, u64), Expect> = BTreeMap::new();
 
-    // The failing receiver's message and the one that times out go first on chain-a's
-    // lane: nonces 0 and 1.
+    // The failing receiver's message and the one that times out go first on the first
+    // chain's lane, nonces 0 and 1, before any relayer runs. The timeout is four blocks
+    // ahead, so the send is in a block before it on any chain; the relayers start once
+    // the destination's time is past it, so the message can only time out.
     let now = a.status().await?.time;
-    let special = [
-        (None, Expect::Retried),
-        // Strictly after the open block (the last closed one plus a block), and before
-        // any block its delivery can be in: the send's block must close, then a
-        // checkpoint's, then the delivery's.
-        (
-            Some(now.plus_nanos(2 * args.block_time_ms.max(10) * 1_000_000)),
-            Expect::TimedOut,
-        ),
-    ];
+    let timeout = now.plus_nanos(4 * bridge.block_ms.max(10) * 1_000_000);
+    let special = [(None, Expect::Retried), (Some(timeout), Expect::TimedOut)];
     for (nonce, (timeout, kind)) in special.into_iter().enumerate() {
         let msg = ccmp_types::OutboxExecuteMsg::Send(SendMsg {
-            destination_chain: CHAIN_B.into(),
+            destination_chain: chain_b.into(),
             recipient: bridge.receiver.clone(),
             body: format!("special {nonce}").into_bytes().into(),
             timeout_timestamp: timeout,
@@ -504,13 +692,18 @@ async fn drive(
         a.broadcast(&[Execute::new(&outbox_a, &msg)?], 2_000_000)
             .await?
             .into_result()?;
-        expect.insert((CHAIN_A.to_string(), nonce as u64), kind);
+        expect.insert((chain_a.to_string(), nonce as u64), kind);
+    }
+    let deadline = Instant::now() + Duration::from_secs(args.timeout_secs);
+    wait_past(bridge, chain_b, timeout, deadline).await?;
+    if !args.queued {
+        bridge.start_pending_relayers().await?;
     }
     let traffic_start = Instant::now();
     // Pings both ways; every ping makes a pong on the other lane.
     let (sent_a, sent_b) = tokio::try_join!(
-        send_pings(bridge, CHAIN_A, CHAIN_B, args.pings, args.pings_per_tx),
-        send_pings(bridge, CHAIN_B, CHAIN_A, args.pings, args.pings_per_tx),
+        send_pings(bridge, chain_a, chain_b, args.pings, args.pings_per_tx),
+        send_pings(bridge, chain_b, chain_a, args.pings, args.pings_per_tx),
     )?;
     if args.queued {
         bridge.start_pending_relayers().await?;
@@ -518,15 +711,14 @@ async fn drive(
     let total_a = 2 + sent_a.len() as u64 + sent_b.len() as u64; // specials, pings, pongs
     let total_b = sent_a.len() as u64 + sent_b.len() as u64;
     for nonce in 2..total_a {
-        expect.insert((CHAIN_A.to_string(), nonce), Expect::Delivered);
+        expect.insert((chain_a.to_string(), nonce), Expect::Delivered);
     }
     for nonce in 0..total_b {
-        expect.insert((CHAIN_B.to_string(), nonce), Expect::Delivered);
+        expect.insert((chain_b.to_string(), nonce), Expect::Delivered);
     }
-    let totals = [(CHAIN_A, CHAIN_B, total_a), (CHAIN_B, CHAIN_A, total_b)];
+    let totals = [(chain_a, chain_b, total_a), (chain_b, chain_a, total_b)];
 
     let progress = Progress::new(args, &totals);
-    let deadline = Instant::now() + Duration::from_secs(args.timeout_secs);
     let mut switched = false;
     let mut problems = vec![];
     // Per lane, the first nonce the inbox has not processed: the inbox's statuses are the
@@ -535,10 +727,10 @@ async fn drive(
     loop {
         let mut done = true;
         for (i, (source, destination, total)) in totals.iter().enumerate() {
-            let source_client = bridge.client(source, "observer");
-            let destination_client = bridge.client(destination, "observer");
+            let source_client = bridge.client(source, Role::Observer);
+            let destination_client = bridge.client(destination, Role::Observer);
             let lane: LaneResponse = query(
-                &source_client,
+                &*source_client,
                 &bridge.deployment.chains[*source].outbox.address,
                 &OutboxQuery::Lane {
                     destination_chain: destination.to_string(),
@@ -546,7 +738,7 @@ async fn drive(
             )
             .await?;
             let inbox: SourceResponse = query(
-                &destination_client,
+                &*destination_client,
                 &bridge.deployment.chains[*destination].inbox.address,
                 &InboxQuery::Source {
                     chain: source.to_string(),
@@ -572,9 +764,9 @@ async fn drive(
         // The failing receiver's message: once failed, fix the receiver; the relayer's
         // retry policy delivers it again.
         if !switched {
-            let status = status_of(bridge, CHAIN_A, CHAIN_B, 0).await?;
+            let status = status_of(bridge, chain_a, chain_b, 0).await?;
             if status.status == MessageStatus::Failed {
-                let b = bridge.client(CHAIN_B, "deployer");
+                let b = bridge.client(chain_b, Role::Deployer);
                 b.broadcast(
                     &[Execute::new(
                         &bridge.receiver,
@@ -590,7 +782,7 @@ async fn drive(
             }
         }
         if done && switched {
-            let retried = status_of(bridge, CHAIN_A, CHAIN_B, 0).await?;
+            let retried = status_of(bridge, chain_a, chain_b, 0).await?;
             if retried.status == MessageStatus::Delivered {
                 break;
             }
@@ -602,7 +794,7 @@ async fn drive(
             ));
             break;
         }
-        tokio::time::sleep(Duration::from_millis(args.block_time_ms.max(50))).await;
+        tokio::time::sleep(Duration::from_millis(bridge.block_ms.max(50))).await;
     }
     progress.finish();
     let wall = traffic_start.elapsed().as_secs_f64();
@@ -615,9 +807,29 @@ async fn drive(
         0.0
     };
     summary.messages = totals.iter().map(|t| t.2).sum();
+    summary.block_time_ms = bridge.block_ms;
     summary.problems = problems;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "demo finished");
     Ok(summary)
+}
+
+/// Waits until `chain`'s latest block is later than `time` (bounded by `deadline`).
+async fn wait_past(
+    bridge: &Bridge,
+    chain: &str,
+    time: cosmwasm_std::Timestamp,
+    deadline: Instant,
+) -> anyhow::Result<()> {
+    let client = bridge.client(chain, Role::Observer);
+    loop {
+        if client.status().await?.time > time {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("{chain}'s block time did not pass {time} within the demo's timeout");
+        }
+        tokio::time::sleep(Duration::from_millis((bridge.block_ms / 2).max(10))).await;
+    }
 }
 
 async fn status_of(
@@ -627,7 +839,7 @@ async fn status_of(
     nonce: u64,
 ) -> anyhow::Result<MessageStatusResponse> {
     Ok(query(
-        &bridge.client(destination, "observer"),
+        &*bridge.client(destination, Role::Observer),
         &bridge.deployment.chains[destination].inbox.address,
         &InboxQuery::MessageStatus {
             source_chain: source.to_string(),
@@ -661,11 +873,12 @@ async fn summarize(
     totals: &[(&str, &str, u64)],
     problems: &mut Vec<String>,
 ) -> anyhow::Result<DemoSummary> {
-    let block_seconds = args.block_time_ms as f64 / 1000.0;
+    let block_seconds = bridge.block_ms.max(1) as f64 / 1000.0;
     let mut lanes = vec![];
+    let mut times = BlockTimes::default();
     for (source, destination, total) in totals {
-        let source_client = bridge.client(source, "observer");
-        let destination_client = bridge.client(destination, "observer");
+        let source_client = bridge.client(source, Role::Observer);
+        let destination_client = bridge.client(destination, Role::Observer);
         let outbox = &bridge.deployment.chains[*source].outbox.address;
         let inbox = &bridge.deployment.chains[*destination].inbox.address;
         let source_height = source_client.status().await?.height;
@@ -673,7 +886,7 @@ async fn summarize(
         // When each message was sent and first processed, from the chains' events.
         let mut sent_at: BTreeMap<u64, u64> = BTreeMap::new();
         for event in source_client
-            .contract_events(outbox, 0, source_height)
+            .contract_events(outbox, bridge.from_height[*source], source_height)
             .await?
         {
             if event.event.ty == "wasm-ccmp_send"
@@ -686,7 +899,7 @@ async fn summarize(
         }
         let mut processed_at: BTreeMap<u64, u64> = BTreeMap::new();
         for event in destination_client
-            .contract_events(inbox, 0, destination_height)
+            .contract_events(inbox, bridge.from_height[*destination], destination_height)
             .await?
         {
             if event.event.ty == "wasm-ccmp_deliver"
@@ -698,7 +911,7 @@ async fn summarize(
             }
         }
         let inbox_source: SourceResponse = query(
-            &destination_client,
+            &*destination_client,
             inbox,
             &InboxQuery::Source {
                 chain: source.to_string(),
@@ -743,16 +956,18 @@ async fn summarize(
                     status.status, status.attempts
                 ));
             }
-            // From the close of the send's block to the close of the delivery's, by this
-            // process's clock (the two chains' heights drift apart).
-            let sent = sent_at
-                .get(&nonce)
-                .and_then(|h| bridge.nodes[*source].closed_at(*h));
-            let done = processed_at
-                .get(&nonce)
-                .and_then(|h| bridge.nodes[*destination].closed_at(*h));
+            // From the send's block to the delivery's, on a clock both chains share (the
+            // two chains' heights drift apart).
+            let sent = match sent_at.get(&nonce) {
+                Some(h) => times.at(&bridge.network, source, *h).await,
+                None => None,
+            };
+            let done = match processed_at.get(&nonce) {
+                Some(h) => times.at(&bridge.network, destination, *h).await,
+                None => None,
+            };
             if let (Some(sent), Some(done)) = (sent, done) {
-                millis.push(done.saturating_duration_since(sent).as_millis() as u64);
+                millis.push(((done - sent).max(0.0) * 1000.0).round() as u64);
             }
         }
         let ms = percentiles(millis);
@@ -772,14 +987,15 @@ async fn summarize(
         lanes.push(lane);
     }
     // Processed once: each dApp received exactly the pings and pongs that were sent.
-    for (chain, other) in [(CHAIN_A, CHAIN_B), (CHAIN_B, CHAIN_A)] {
+    let [a, b] = &bridge.chains;
+    for (chain, other) in [(a, b), (b, a)] {
         let pingpong = bridge.deployment.chains[chain]
             .pingpong
             .as_ref()
             .map(|p| p.address.clone())
             .unwrap_or_default();
         let stats: StatsResponse = query(
-            &bridge.client(chain, "observer"),
+            &*bridge.client(chain, Role::Observer),
             &pingpong,
             &PingpongQuery::Stats {},
         )
@@ -793,7 +1009,7 @@ async fn summarize(
         }
     }
     let received: ccmp_devnet_receiver::ReceivedResponse = query(
-        &bridge.client(CHAIN_B, "observer"),
+        &*bridge.client(b, Role::Observer),
         &bridge.receiver,
         &ccmp_devnet_receiver::QueryMsg::Received {},
     )
@@ -811,17 +1027,15 @@ async fn summarize(
     })
 }
 
-/// Mean gas per kind of transaction on both chains, from the nodes' transaction logs.
+/// Mean gas per kind of transaction on both chains, from the demo's transaction log.
 fn gas_lines(bridge: &Bridge) -> Vec<GasLine> {
     let mut by: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
-    for node in bridge.nodes.values() {
-        for tx in node.transactions().iter().filter(|t| t.code == 0) {
-            let name = operation(tx);
-            let entry = by.entry(name).or_default();
-            entry.0 += 1;
-            entry.1 += tx.gas_used;
-            entry.2 += tx.processed as u64;
-        }
+    for tx in bridge.log.records().iter().filter(|t| t.code == 0) {
+        let name = operation(tx);
+        let entry = by.entry(name).or_default();
+        entry.0 += 1;
+        entry.1 += tx.gas_used;
+        entry.2 += tx.processed as u64;
     }
     by.into_iter()
         .map(|(operation, (count, gas, messages))| GasLine {
@@ -832,6 +1046,22 @@ fn gas_lines(bridge: &Bridge) -> Vec<GasLine> {
             messages,
         })
         .collect()
+}
+
+/// Block times by chain and height, each read once.
+#[derive(Default)]
+struct BlockTimes(BTreeMap<(String, u64), Option<f64>>);
+
+impl BlockTimes {
+    async fn at(&mut self, network: &Network, chain: &str, height: u64) -> Option<f64> {
+        let key = (chain.to_string(), height);
+        if let Some(known) = self.0.get(&key) {
+            return *known;
+        }
+        let time = network.block_seconds(chain, height).await;
+        self.0.insert(key, time);
+        time
+    }
 }
 
 fn operation(tx: &TxRecord) -> String {
@@ -893,11 +1123,11 @@ impl Progress {
     }
 }
 
-pub fn print_summary(summary: &DemoSummary, args: &DemoArgs) {
+pub fn print_summary(summary: &DemoSummary) {
     println!();
     println!(
         "{:<22} {:>6} {:>8} {:>9} {:>6} {:>9} {:>7} {:>7}  latency p50/p99 (blocks, s at {} ms blocks)",
-        "lane", "sent", "attested", "delivered", "failed", "timed_out", "retried", "pending", args.block_time_ms
+        "lane", "sent", "attested", "delivered", "failed", "timed_out", "retried", "pending", summary.block_time_ms
     );
     for lane in &summary.lanes {
         println!(

@@ -29,8 +29,8 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 /// Gas for one instantiate or wiring transaction.
-const SETUP_GAS: u64 = 5_000_000;
-const STORE_GAS: u64 = 40_000_000;
+pub const SETUP_GAS: u64 = 5_000_000;
+pub const STORE_GAS: u64 = 40_000_000;
 
 #[derive(Error, Debug)]
 pub enum DeployError {

@@ -24,13 +24,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ccmp::deploy::Deployment;
-use ccmp_chain::rpc::{RpcClient, RpcConfig};
+use ccmp_chain::localnet::{LocalChain, Manifest};
+use ccmp_chain::rpc::RpcClient;
 use ccmp_chain::{query, ChainClient, Execute};
 use ccmp_signer::keyfile::KeyFile;
 use ccmp_signer::AttesterKey;
 use ccmp_types::{MessageStatus, MessageStatusResponse, OutboxExecuteMsg, SendMsg};
 use cosmwasm_std::Binary;
-use serde::Deserialize;
 use serde_json::Value;
 
 const A: &str = "ccmp-a";
@@ -54,43 +54,11 @@ fn artifacts() -> PathBuf {
 }
 
 fn localnet_dir() -> PathBuf {
-    match std::env::var_os("CCMP_LOCALNET_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => repo().join(".localnet"),
-    }
+    ccmp_chain::localnet::dir_or(&repo().join(".localnet"))
 }
 
-#[derive(Deserialize)]
-struct Manifest {
-    chains: Vec<ManifestChain>,
-}
-
-#[derive(Deserialize, Clone)]
-struct ManifestChain {
-    chain_id: String,
-    rpc: String,
-    prefix: String,
-    denom: String,
-    gas_price: String,
-    pid_file: PathBuf,
-    accounts: BTreeMap<String, ManifestAccount>,
-}
-
-#[derive(Deserialize, Clone)]
-struct ManifestAccount {
-    address: String,
-    key_file: PathBuf,
-}
-
-fn manifest() -> BTreeMap<String, ManifestChain> {
-    let path = localnet_dir().join("localnet.json");
-    let text = fs::read_to_string(&path).unwrap_or_else(|err| {
-        panic!(
-            "localnet not running: run scripts/localnet.sh up ({}: {err})",
-            path.display()
-        )
-    });
-    let manifest: Manifest = serde_json::from_str(&text).expect("a localnet manifest");
+fn manifest() -> BTreeMap<String, LocalChain> {
+    let manifest = Manifest::read(&localnet_dir()).unwrap_or_else(|err| panic!("{err}"));
     manifest
         .chains
         .into_iter()
@@ -128,33 +96,41 @@ impl Processes {
 
     /// SIGTERM, as systemd stops a service: it must exit 0 within `within`.
     fn terminate(&mut self, name: &str, dir: &Path, within: Duration) {
-        let mut child = self.children.remove(name).expect("a running process");
+        let pid = self.children[name].id();
         let sent = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
+            .args(["-TERM", &pid.to_string()])
             .status()
             .unwrap();
         assert!(sent.success());
-        let deadline = Instant::now() + within;
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "{name} did not stop within {} s of SIGTERM",
-                    within.as_secs()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let status = self.wait(name, dir, within);
         let log = fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
         assert!(
             status.success(),
             "{name} exited {status} on SIGTERM:\n{}",
             tail(&log, 20)
         );
+    }
+
+    /// Waits for `name` to exit; kills it and fails if it runs longer than `within`.
+    fn wait(&mut self, name: &str, dir: &Path, within: Duration) -> std::process::ExitStatus {
+        let mut child = self.children.remove(name).expect("a running process");
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                let log = fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+                panic!(
+                    "{name} did not exit within {} s:\n{}",
+                    within.as_secs(),
+                    tail(&log, 40)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Fails if a service exited by itself (its log says why).
@@ -216,7 +192,7 @@ fn attester_keys(source: &str) -> Vec<AttesterKey> {
 
 struct Setup {
     dir: tempfile::TempDir,
-    chains: BTreeMap<String, ManifestChain>,
+    chains: BTreeMap<String, LocalChain>,
     /// Attester listen addresses by source chain.
     attesters: BTreeMap<String, Vec<String>>,
 }
@@ -330,8 +306,7 @@ impl Setup {
         let c = &self.chains[chain];
         let key = ccmp_signer::keyfile::read_key_file(&c.accounts[account].key_file)
             .unwrap_or_else(|err| panic!("{err}"));
-        let mut config = RpcConfig::new(&c.chain_id, &c.rpc, &c.prefix, &c.denom);
-        config.gas_price = c.gas_price.parse().unwrap();
+        let mut config = c.rpc_config();
         config.tx_timeout = Duration::from_secs(30);
         let client = RpcClient::connect(config, &ccmp_signer::keyfile::secret_bytes(&key))
             .await
@@ -798,4 +773,103 @@ async fn a_conflicting_checkpoint_freezes_the_source_on_wasmd_and_the_relayer_st
     // Stopped as a service manager stops them: SIGTERM, a clean exit 0.
     processes.terminate("relayer", &dir, Duration::from_secs(20));
     processes.terminate(&format!("attester-{A}-0"), &dir, Duration::from_secs(20));
+}
+
+/// `ccmp demo --localnet`, as a user runs it: the embedded demo's whole run on the real
+/// nodes (the optimised wasm deployed by real transactions, attesters and relayers in the
+/// process, pings both ways, the failing receiver's message retried, the timed-out one),
+/// and its summary says every message is final exactly once.
+#[test]
+#[ignore = "needs the localnet (scripts/localnet.sh up) and artifacts/ (scripts/build.sh)"]
+fn ccmp_demo_runs_green_on_the_localnet() {
+    let _one = ONE_AT_A_TIME.blocking_lock();
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let mut processes = Processes::default();
+    processes.spawn(
+        "demo",
+        dir.path(),
+        &[
+            "demo",
+            "--localnet",
+            "--localnet-dir",
+            &localnet_dir().display().to_string(),
+            "--wasm-dir",
+            &artifacts().display().to_string(),
+            "--pings",
+            "6",
+            "--pings-per-tx",
+            "3",
+            "--timeout-secs",
+            "150",
+            "--no-progress",
+            "--json",
+            &json.display().to_string(),
+        ],
+    );
+    let status = processes.wait("demo", dir.path(), Duration::from_secs(240));
+    let log = fs::read_to_string(dir.path().join("demo.log")).unwrap_or_default();
+    assert!(
+        status.success(),
+        "ccmp demo --localnet failed:\n{}",
+        tail(&log, 40)
+    );
+    let summary: Value = serde_json::from_slice(&fs::read(&json).unwrap()).unwrap();
+    assert_eq!(summary["problems"], serde_json::json!([]), "{log}");
+    let lanes: Vec<_> = summary["lanes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let n = |k: &str| l[k].as_u64().unwrap();
+            (
+                l["source_chain"].as_str().unwrap().to_string(),
+                [
+                    n("sent"),
+                    n("delivered"),
+                    n("failed"),
+                    n("timed_out"),
+                    n("pending"),
+                    n("retried"),
+                ],
+            )
+        })
+        .collect();
+    // Lane a -> b: the failing receiver's message (retried), the timed-out one, 6 pings
+    // from a and 6 pongs to b's pings; lane b -> a: 6 pings and 6 pongs.
+    assert_eq!(
+        lanes,
+        vec![
+            (A.to_string(), [14, 13, 0, 1, 0, 1]),
+            (B.to_string(), [12, 12, 0, 0, 0, 0]),
+        ]
+    );
+    assert_eq!(summary["messages"], 26);
+    // Block time measured from the nodes' headers (scripts/localnet.sh: 300 ms).
+    let block_ms = summary["block_time_ms"].as_u64().unwrap();
+    assert!(
+        (200..=1_000).contains(&block_ms),
+        "block time {block_ms} ms"
+    );
+    // Real gas_used of the deliveries, per delivered message.
+    let deliver = summary["gas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| {
+            g["operation"]
+                .as_str()
+                .unwrap()
+                .starts_with("deliver_batch")
+        })
+        .unwrap_or_else(|| panic!("no deliver_batch in {}", summary["gas"]));
+    assert!(deliver["messages"].as_u64().unwrap() >= 25, "{deliver}");
+    assert!(
+        deliver["gas_per_message"].as_u64().unwrap() > 0,
+        "{deliver}"
+    );
+    assert!(
+        log.contains("every message delivered exactly once"),
+        "{log}"
+    );
 }

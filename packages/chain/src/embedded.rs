@@ -39,28 +39,13 @@ struct Recorded {
     event: Event,
 }
 
-/// One transaction as the node saw it: for summaries of what operations cost.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TxRecord {
-    pub height: u64,
-    pub signer: String,
-    /// The top-level key of each execute message (`send`, `deliver_batch`, ...).
-    pub actions: Vec<String>,
-    pub code: u32,
-    pub gas_used: u64,
-    /// The transaction's `wasm-ccmp_deliver` events with status `delivered`, `failed` or
-    /// `timed_out` at dispatch (the messages it processed).
-    pub processed: usize,
-}
-
-/// Transactions kept in the node's log.
-pub const MAX_KEPT_TXS: usize = 200_000;
+/// Blocks whose closing time the node keeps (the newest).
+const MAX_KEPT_BLOCKS: usize = 200_000;
 
 struct Inner {
     chain: Mutex<Chain>,
     events: Mutex<EventLog>,
-    txs: Mutex<std::collections::VecDeque<TxRecord>>,
-    /// When each block closed, by wall clock (the newest `MAX_KEPT_TXS`).
+    /// When each block closed, by wall clock (the newest `MAX_KEPT_BLOCKS`).
     closed_at: Mutex<std::collections::VecDeque<(u64, std::time::Instant)>>,
     /// The last closed block.
     closed: watch::Sender<u64>,
@@ -96,7 +81,6 @@ impl EmbeddedNode {
         let inner = Arc::new(Inner {
             chain: Mutex::new(chain),
             events: Mutex::new(EventLog::default()),
-            txs: Mutex::new(std::collections::VecDeque::new()),
             closed_at: Mutex::new(std::collections::VecDeque::new()),
             closed,
             chain_id,
@@ -183,53 +167,6 @@ impl EmbeddedNode {
         let first = closed.front()?.0;
         let (h, at) = *closed.get(usize::try_from(height.checked_sub(first)?).ok()?)?;
         (h == height).then_some(at)
-    }
-
-    /// The transactions broadcast so far (the newest `MAX_KEPT_TXS`).
-    pub fn transactions(&self) -> Vec<TxRecord> {
-        self.inner
-            .txs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .cloned()
-            .collect()
-    }
-
-    fn log_tx(&self, signer: &Addr, msgs: &[(Addr, Vec<u8>, Vec<Coin>)], tx: &TxResult) {
-        let actions = msgs
-            .iter()
-            .map(|(_, msg, _)| {
-                serde_json::from_slice::<serde_json::Value>(msg)
-                    .ok()
-                    .and_then(|v| v.as_object().and_then(|o| o.keys().next().cloned()))
-                    .unwrap_or_default()
-            })
-            .collect();
-        // A receiver's failure adds a second `ccmp_deliver` (status failed) for a message
-        // already counted at dispatch; count each (source, nonce) once.
-        let mut seen = std::collections::BTreeSet::new();
-        for event in tx.events.iter().filter(|e| e.ty == "wasm-ccmp_deliver") {
-            let key: Vec<&str> = event
-                .attributes
-                .iter()
-                .filter(|a| a.key == "source_chain" || a.key == "nonce")
-                .map(|a| a.value.as_str())
-                .collect();
-            seen.insert(key.join("/"));
-        }
-        let mut txs = self.inner.txs.lock().unwrap_or_else(|p| p.into_inner());
-        txs.push_back(TxRecord {
-            height: tx.height,
-            signer: signer.to_string(),
-            actions,
-            code: tx.code,
-            gas_used: tx.gas_used,
-            processed: seen.len(),
-        });
-        while txs.len() > MAX_KEPT_TXS {
-            txs.pop_front();
-        }
     }
 
     /// Stops producing blocks (the chain's state stays readable).
@@ -340,7 +277,7 @@ impl Inner {
         {
             let mut at = self.closed_at.lock().unwrap_or_else(|p| p.into_inner());
             at.push_back((closed, std::time::Instant::now()));
-            while at.len() > MAX_KEPT_TXS {
+            while at.len() > MAX_KEPT_BLOCKS {
                 at.pop_front();
             }
         }
@@ -459,12 +396,10 @@ impl ChainClient for EmbeddedClient {
     async fn broadcast(&self, msgs: &[Execute], gas_limit: u64) -> Result<TxResult, ChainError> {
         let msgs = executes(msgs);
         let signer = self.signer.clone();
-        let logged = msgs.clone();
         let (tx, _) = self
             .node
             .transact(gas_limit, move |chain| chain.execute_many(&signer, &msgs))
             .await?;
-        self.node.log_tx(&self.signer, &logged, &tx);
         Ok(tx)
     }
 

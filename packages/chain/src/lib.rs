@@ -13,6 +13,8 @@
 //! `_contract_address` attribute, which a contract cannot forge).
 
 pub mod embedded;
+pub mod localnet;
+pub mod record;
 pub mod rpc;
 
 use async_trait::async_trait;

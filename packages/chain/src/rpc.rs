@@ -553,6 +553,18 @@ impl RpcClient {
         )
     }
 
+    /// The time in block `height`'s header (the proposer's clock when it made the block).
+    pub async fn block_time(&self, height: u64) -> Result<Timestamp, ChainError> {
+        let header = self
+            .http
+            .header(self::height(height)?)
+            .await
+            .map_err(|e| self.error(&e))?
+            .header;
+        let nanos = header.time.unix_timestamp_nanos();
+        Ok(Timestamp::from_nanos(u64::try_from(nanos).unwrap_or(0)))
+    }
+
     /// The fee a transaction with `gas_limit` pays, in `fee_denom`.
     pub fn fee_for(&self, gas_limit: u64) -> u128 {
         fee_amount(gas_limit, self.config.gas_price)
@@ -929,11 +941,19 @@ impl RpcClient {
         contract: &str,
     ) -> Result<Vec<ContractEvent>, ChainError> {
         let h = height(at)?;
-        let results = self
-            .http
-            .block_results(h)
-            .await
-            .map_err(|e| self.height_error(at, &e))?;
+        // A node reports a block as its latest a moment before it has stored the block's
+        // results ("could not find results for height"): wait for them, briefly.
+        let mut waits = 0;
+        let results = loop {
+            match self.http.block_results(h).await {
+                Ok(results) => break results,
+                Err(e) if waits < RESULTS_WAITS && results_not_stored_yet(&e) => {
+                    waits += 1;
+                    tokio::time::sleep(RESULTS_WAIT).await;
+                }
+                Err(e) => return Err(self.height_error(at, &e)),
+            }
+        };
         if !txs_emitted(&results, contract) {
             return block_contract_events(&results, None, contract);
         }
@@ -944,6 +964,16 @@ impl RpcClient {
             .map_err(|e| self.height_error(at, &e))?;
         block_contract_events(&results, Some(&block.block.data), contract)
     }
+}
+
+/// How often, and how long each time, `contract_events` waits for the results of a block
+/// the node has just made (at most 2 s in all).
+const RESULTS_WAITS: u32 = 40;
+const RESULTS_WAIT: Duration = Duration::from_millis(50);
+
+/// CometBFT's answer for a block whose results it has not stored yet.
+fn results_not_stored_yet(e: &tendermint_rpc::Error) -> bool {
+    e.to_string().contains("could not find results for height")
 }
 
 /// A transaction result's `data` as bytes. tendermint-rpc 0.40 decodes the CometBFT 0.38

@@ -8,9 +8,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ccmp_chain::localnet::{self, LocalChain, Manifest};
 use ccmp_chain::rpc::{address_of, RpcClient, RpcConfig};
 use ccmp_chain::{ChainClient, ChainError, Execute};
 use ccmp_outbox::msg::{DestinationConfig, ExecuteMsg, InstantiateMsg, LaneResponse, QueryMsg};
+use ccmp_signer::keyfile::{read_key_file, secret_bytes};
+use ccmp_signer::AttesterKey;
 use ccmp_types::SendMsg;
 use cosmwasm_std::Binary;
 use serde_json::Value;
@@ -22,81 +25,46 @@ fn repo_root() -> PathBuf {
         .expect("repo root")
 }
 
-struct LocalChain {
-    chain_id: String,
-    rpc: String,
-    prefix: String,
-    denom: String,
-    gas_price: f64,
-    accounts: Value,
-    base: PathBuf,
-}
-
+/// The localnet's chains, with what these tests need of each.
 fn chains() -> Vec<LocalChain> {
-    let dir = std::env::var_os("CCMP_LOCALNET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join(".localnet"));
-    let path = dir.join("localnet.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "localnet not running: run scripts/localnet.sh up (no {}: {e})",
-            path.display()
-        )
-    });
-    let manifest: Value = serde_json::from_str(&text).expect("localnet.json is JSON");
-    manifest["chains"]
-        .as_array()
-        .expect("localnet.json has chains")
-        .iter()
-        .map(|c| LocalChain {
-            chain_id: c["chain_id"].as_str().expect("chain_id").to_string(),
-            rpc: c["rpc"].as_str().expect("rpc").to_string(),
-            prefix: c["prefix"].as_str().expect("prefix").to_string(),
-            denom: c["denom"].as_str().expect("denom").to_string(),
-            gas_price: match &c["gas_price"] {
-                Value::Number(n) => n.as_f64().expect("gas_price"),
-                Value::String(s) => s
-                    .trim_end_matches(c["denom"].as_str().unwrap_or_default())
-                    .parse()
-                    .expect("gas_price"),
-                _ => 0.025,
-            },
-            accounts: c["accounts"].clone(),
-            base: dir.clone(),
-        })
-        .collect()
+    let dir = localnet::dir_or(&repo_root().join(".localnet"));
+    Manifest::read(&dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .chains
 }
 
-impl LocalChain {
+/// What the tests need of a localnet chain.
+trait TestChain {
+    fn address(&self, account: &str) -> String;
+    fn secret(&self, account: &str) -> [u8; 32];
+    fn config(&self) -> RpcConfig;
+    async fn client(&self, account: &str) -> RpcClient;
+}
+
+impl TestChain for LocalChain {
     fn address(&self, account: &str) -> String {
-        self.accounts[account]["address"]
-            .as_str()
-            .expect("account address")
-            .to_string()
+        self.account(account)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .address
+            .clone()
     }
 
     fn secret(&self, account: &str) -> [u8; 32] {
-        let file = self.accounts[account]["key_file"]
-            .as_str()
-            .expect("account key_file");
-        let path = if PathBuf::from(file).is_absolute() {
-            PathBuf::from(file)
-        } else {
-            self.base.join(file)
-        };
-        let key: Value = serde_json::from_str(
-            &std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("key file {}: {e}", path.display())),
-        )
-        .expect("key file is JSON");
-        assert_eq!(key["key_type"], "secp256k1");
-        let bytes = hex::decode(key["secret_hex"].as_str().expect("secret_hex")).expect("hex");
-        bytes.try_into().expect("32-byte secret")
+        let path = &self
+            .account(account)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .key_file;
+        let key = read_key_file(path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(key, AttesterKey::Secp256k1(_)),
+            "{}",
+            path.display()
+        );
+        secret_bytes(&key)
     }
 
     fn config(&self) -> RpcConfig {
-        let mut config = RpcConfig::new(&self.chain_id, &self.rpc, &self.prefix, &self.denom);
-        config.gas_price = self.gas_price;
+        let mut config = self.rpc_config();
         config.tx_timeout = Duration::from_secs(30);
         config
     }
