@@ -22,7 +22,10 @@ import {
   CcmpInboxQueryClient,
   CcmpOutboxClient,
   CcmpPingpongClient,
+  CcmpPingpongQueryClient,
   DeliveryError,
+  type SendEvent,
+  type WaitForDeliveryOptions,
   decodeSendEvents,
   messageId,
   waitForDelivery,
@@ -57,19 +60,22 @@ async function blockTimeMs(client: SigningCosmWasmClient): Promise<number> {
   return Date.parse(block.header.time);
 }
 
-describe("@ccmp/client on the localnet (ccmp deploy, attest, relay; CosmJS)", { skip, timeout: 300_000 }, () => {
+describe("@ccmp/client on the localnet (ccmp deploy, attest, relay; CosmJS)", { timeout: 300_000 }, () => {
   let bridge: Bridge;
   let deployment: Deployment;
   let userA: { client: SigningCosmWasmClient; address: string };
   let userB: { client: SigningCosmWasmClient; address: string };
   let receiver: string;
-  let failed = true;
+  /** Set when any test fails: the logs are then printed and kept. */
+  let failed = false;
 
   const inbox = (chain: string): string => deployment.chains[chain]?.inbox.address ?? assert.fail(`no inbox on ${chain}`);
   const outbox = (chain: string): string => deployment.chains[chain]?.outbox.address ?? assert.fail(`no outbox on ${chain}`);
   const pingpong = (chain: string): string => deployment.chains[chain]?.pingpong?.address ?? assert.fail(`no pingpong on ${chain}`);
 
   before(async () => {
+    if (skip !== false) return;
+    failed = true; // until the setup has finished
     assert.ok(manifest, `CCMP_REQUIRE_LOCALNET is set but there is no localnet manifest at ${join(localnetDir(), "localnet.json")}`);
     const bin = ccmpBinary();
     assert.ok(existsSync(bin), `no ccmp binary at ${bin}: set CCMP_BIN (cargo build -p ccmp)`);
@@ -84,6 +90,7 @@ describe("@ccmp/client on the localnet (ccmp deploy, attest, relay; CosmJS)", { 
     const { codeId } = await userB.client.upload(userB.address, wasm, "auto");
     ({ contractAddress: receiver } = await userB.client.instantiate(userB.address, codeId, { mode: "fail" }, "failing receiver", "auto"));
     bridge.startAttesters();
+    failed = false;
   });
 
   after(async () => {
@@ -99,7 +106,25 @@ describe("@ccmp/client on the localnet (ccmp deploy, attest, relay; CosmJS)", { 
     if (failed) console.error(`logs kept in ${bridge.dir}`);
   });
 
-  it("sends, decodes the send events and tracks delivered, failed and timed-out messages", async () => {
+  // Lane a -> b: nonce 0 to the failing receiver, nonce 1 timing out, nonce 2 a ping.
+  let failSend: SendEvent;
+  let timeoutSend: SendEvent;
+  let pingSend: SendEvent;
+  let timeoutNs: bigint;
+  const wait = (): WaitForDeliveryOptions => ({ timeoutMs: WAIT_MS, pollMs: 300 });
+  /** One step of the run: skipped without a localnet; a failure keeps the logs. */
+  const step = (name: string, fn: () => Promise<void>): void => {
+    it(name, { skip }, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    });
+  };
+
+  step("sends through the generated outbox client and decodes the ccmp_send events", async () => {
     const outboxA = new CcmpOutboxClient(userA.client, userA.address, outbox(A));
     const route = await outboxA.destination({ chain: B });
     assert.equal(route.enabled, true);
@@ -109,20 +134,21 @@ describe("@ccmp/client on the localnet (ccmp deploy, attest, relay; CosmJS)", { 
     // clock (the outbox refuses one already past), both before any relayer runs; the
     // relayer starts only once chain b's clock is past it, so nonce 1 can only time out.
     const toFailing = await outboxA.send({ destinationChain: B, recipient: receiver, body: toBase64(toUtf8("to the failing receiver")) }, "auto", undefined, funds);
-    const timeoutNs = BigInt(await blockTimeMs(userA.client)) * 1_000_000n + 5_000_000_000n;
+    timeoutNs = BigInt(await blockTimeMs(userA.client)) * 1_000_000n + 5_000_000_000n;
     const timesOut = await outboxA.send(
       { destinationChain: B, recipient: receiver, body: toBase64(toUtf8("times out")), timeoutTimestamp: timeoutNs.toString() },
       "auto",
       undefined,
       funds,
     );
-    const [failSend] = decodeSendEvents(toFailing, outbox(A));
-    const [timeoutSend] = decodeSendEvents(timesOut, outbox(A));
-    assert.ok(failSend && timeoutSend);
+    const sends = [...decodeSendEvents(toFailing, outbox(A)), ...decodeSendEvents(timesOut, outbox(A))];
+    assert.equal(sends.length, 2);
+    [failSend, timeoutSend] = sends as [SendEvent, SendEvent];
+    // Another contract's address finds none of them.
     assert.deepEqual(decodeSendEvents(toFailing, pingpong(A)), []);
     assert.deepEqual(
-      [failSend.nonce, failSend.laneSize, failSend.destinationChain, failSend.sender, failSend.recipient],
-      [0n, 1n, B, userA.address, receiver],
+      [failSend.outbox, failSend.nonce, failSend.laneSize, failSend.destinationChain, failSend.sender, failSend.recipient],
+      [outbox(A), 0n, 1n, B, userA.address, receiver],
     );
     assert.deepEqual(failSend.message, {
       nonce: 0n,
@@ -133,9 +159,8 @@ describe("@ccmp/client on the localnet (ccmp deploy, attest, relay; CosmJS)", { 
       timeoutTimestamp: null,
       body: toUtf8("to the failing receiver"),
     });
-    assert.equal(timeoutSend.nonce, 1n);
-    assert.equal(timeoutSend.message.timeoutTimestamp, timeoutNs);
-    // The id the outbox appended is the one computed here, and the lane root proves it.
+    assert.deepEqual([timeoutSend.nonce, timeoutSend.laneSize, timeoutSend.message.timeoutTimestamp], [1n, 2n, timeoutNs]);
+    // The id the outbox appended is the one computed here; the lane's root is the event's.
     for (const send of [failSend, timeoutSend]) {
       assert.equal(toHex(messageId(send.message)), send.messageId);
       const stored = await outboxA.messageId({ destinationChain: B, nonce: Number(send.nonce) });
@@ -143,60 +168,62 @@ describe("@ccmp/client on the localnet (ccmp deploy, attest, relay; CosmJS)", { 
     }
     const lane = await outboxA.lane({ destinationChain: B });
     assert.deepEqual([lane.size, lane.root], [2, timeoutSend.laneRoot]);
+  });
 
-    // Nothing is delivered without a relayer: waitForDelivery gives up with a typed error.
+  step("nothing is delivered without a relayer: waitForDelivery times out with a typed error", async () => {
     await assert.rejects(
       waitForDelivery(userB.client, inbox(B), A, 0n, { timeoutMs: 600, pollMs: 200 }),
       (err: unknown) => err instanceof DeliveryError && err.detail.kind === "timeout" && err.detail.lastStatus === "unknown",
     );
+  });
 
-    // The relayer starts once chain b's clock is past the timeout.
+  step("a ping through the generated pingpong client is delivered (attempts 1) and answered by a pong", async () => {
     await waitUntil("chain b's clock past the timeout", WAIT_MS, async () => BigInt(await blockTimeMs(userB.client)) * 1_000_000n > timeoutNs);
     bridge.startRelayer();
-
-    // Nonce 2: a ping through the generated pingpong client; chain b's dApp answers with a pong.
     const pingpongA = new CcmpPingpongClient(userA.client, userA.address, pingpong(A));
     const pinged = await pingpongA.ping({ destinationChain: B, text: "hello from TypeScript" });
-    const [pingSend] = decodeSendEvents(pinged, outbox(A));
-    assert.ok(pingSend);
+    const sends = decodeSendEvents(pinged, outbox(A));
+    assert.equal(sends.length, 1);
+    pingSend = sends[0] as SendEvent;
     assert.deepEqual([pingSend.nonce, pingSend.sender, pingSend.recipient], [2n, pingpong(A), pingpong(B)]);
 
-    const wait = { timeoutMs: WAIT_MS, pollMs: 300 };
-    const alive = (): void => bridge.checkRunning();
-    alive();
-    // Exact statuses. The inbox keeps the id and height only for a failed message (the
-    // one that can be retried); delivered and timed-out ones answer without them.
-    const delivered = await waitForDelivery(userB.client, inbox(B), A, pingSend.nonce, wait);
+    // The inbox keeps the id and height only for a failed message (the one a retry may
+    // still deliver); delivered and timed-out ones answer without them.
+    const delivered = await bridge.guard(waitForDelivery(userB.client, inbox(B), A, pingSend.nonce, wait()));
     assert.deepEqual(delivered, { status: "delivered", attempts: 1 });
+    // The pong: lane b -> a, nonce 0, to chain a's dApp.
+    const pong = await bridge.guard(waitForDelivery(userA.client, inbox(A), B, 0n, wait()));
+    assert.deepEqual(pong, { status: "delivered", attempts: 1 });
+    const statsA = await new CcmpPingpongQueryClient(userA.client, pingpong(A)).stats();
+    const statsB = await new CcmpPingpongQueryClient(userB.client, pingpong(B)).stats();
+    assert.deepEqual([statsB.pings_received, statsB.pongs_received, statsA.pings_received, statsA.pongs_received], [1, 0, 0, 1]);
+  });
 
-    const { updated_at_height: failedAt, ...failedStatus } = await waitForDelivery(userB.client, inbox(B), A, failSend.nonce, wait);
-    assert.deepEqual(failedStatus, {
+  step("a message to a receiver that refuses it is failed, attempts 1, with the receiver's error", async () => {
+    const { updated_at_height: height, ...status } = await bridge.guard(waitForDelivery(userB.client, inbox(B), A, failSend.nonce, wait()));
+    assert.deepEqual(status, {
       status: "failed",
       message_id: failSend.messageId,
       error: "kind: Other, error: receiver refuses nonce 0: execute wasm contract failed",
       attempts: 1,
     });
-    assert.ok(typeof failedAt === "number" && failedAt > 0, `updated_at_height ${failedAt}`);
+    assert.ok(typeof height === "number" && height > 0, `updated_at_height ${height}`);
+  });
 
-    const timedOut = await waitForDelivery(userB.client, inbox(B), A, timeoutSend.nonce, wait);
-    assert.deepEqual(timedOut, { status: "timed_out", attempts: 0 });
+  step("a message that reaches the inbox after its timeout is timed_out, attempts 0", async () => {
+    const status = await bridge.guard(waitForDelivery(userB.client, inbox(B), A, timeoutSend.nonce, wait()));
+    assert.deepEqual(status, { status: "timed_out", attempts: 0 });
+  });
 
-    // The pong: lane b -> a, nonce 0, delivered to chain a's dApp.
-    const pong = await waitForDelivery(userA.client, inbox(A), B, 0n, wait);
-    assert.deepEqual([pong.status, pong.attempts], ["delivered", 1]);
-    const statsA = await new CcmpPingpongClient(userA.client, userA.address, pingpong(A)).stats();
-    const statsB = await new CcmpPingpongClient(userB.client, userB.address, pingpong(B)).stats();
-    assert.deepEqual([statsB.pings_received, statsA.pongs_received], [1, 1]);
-
-    // The generated inbox query client sees the same statuses, and a nonce never sent is unknown.
+  step("the generated inbox query client agrees, and the checkpoint is the outbox's root", async () => {
     const inboxB = new CcmpInboxQueryClient(userB.client, inbox(B));
     const none = { message_id: null, error: null, updated_at_height: null };
     assert.deepEqual(await inboxB.messageStatus({ sourceChain: A, nonce: 1 }), { status: "timed_out", attempts: 0, ...none });
     assert.deepEqual(await inboxB.messageStatus({ sourceChain: A, nonce: 2 }), { status: "delivered", attempts: 1, ...none });
     assert.deepEqual(await inboxB.messageStatus({ sourceChain: A, nonce: 99 }), { status: "unknown", attempts: 0, ...none });
-    // The inbox's latest checkpoint of the lane is the outbox's root after the ping.
     const checkpoint = await inboxB.checkpoint({ sourceChain: A });
-    assert.deepEqual([checkpoint.size, checkpoint.root], [3, pingSend.laneRoot]);
-    failed = false;
+    assert.deepEqual([checkpoint.source_chain, checkpoint.size, checkpoint.root], [A, 3, pingSend.laneRoot]);
+    bridge.checkRunning();
   });
+
 });

@@ -78,11 +78,10 @@ function freePort(): Promise<number> {
 }
 
 /** Polls `done` every `pollMs` until it holds; throws after `timeoutMs` naming `what`. */
-export async function waitUntil(what: string, timeoutMs: number, done: () => Promise<boolean>, pollMs = 250, alive?: () => void): Promise<void> {
+export async function waitUntil(what: string, timeoutMs: number, done: () => Promise<boolean>, pollMs = 250): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await done()) return;
-    alive?.();
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
@@ -105,11 +104,19 @@ export class Bridge {
   readonly dir = mkdtempSync(join(tmpdir(), "ccmp-ts-it-"));
   private readonly children = new Map<string, ChildProcess>();
   private attesters: Attester[] = [];
+  private stopping = false;
+  private crashed: (err: Error) => void = () => {};
+  /** Rejects as soon as a service exits by itself (never resolves). */
+  private readonly crash = new Promise<never>((_, reject) => {
+    this.crashed = reject;
+  });
 
   constructor(
     readonly chains: Map<string, ManifestChain>,
     readonly bin: string,
-  ) {}
+  ) {
+    this.crash.catch(() => {}); // observed through guard() and checkRunning()
+  }
 
   chain(id: string): ManifestChain {
     const chain = this.chains.get(id);
@@ -184,8 +191,16 @@ export class Bridge {
     const child = spawn(this.bin, ["--log", "info", ...args], { stdio: ["ignore", log, log] });
     closeSync(log);
     live.add(child);
-    child.once("exit", () => live.delete(child));
+    child.once("exit", (code, signal) => {
+      live.delete(child);
+      if (!this.stopping) this.crashed(new Error(`${name} exited (${code ?? signal}):\n${this.logTail(name, 40)}`));
+    });
     this.children.set(name, child);
+  }
+
+  /** `promise`, or the error of a service that exited by itself while it was pending. */
+  guard<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.crash]);
   }
 
   startAttesters(): void {
@@ -231,6 +246,7 @@ export class Bridge {
 
   /** SIGTERM to every process, SIGKILL to any still running after `graceMs`; removes the directory. */
   async stop(graceMs = 5000, keepDir = false): Promise<void> {
+    this.stopping = true;
     const running = [...this.children.values()].filter((c) => c.exitCode === null && c.signalCode === null);
     await Promise.all(
       running.map(
