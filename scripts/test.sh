@@ -36,6 +36,13 @@ export CCMP_LOCALNET_PORT_BASE="${CCMP_TEST_LOCALNET_PORT_BASE:-46656}"
 
 echo "== compiled contracts in the real CosmWasm VM, and the bridge on real wasmd nodes"
 cargo test --workspace --locked --tests -- --ignored 2>&1 | tee -a "$log"
+
+echo "== TypeScript client (ts/): npm ci, generated clients current, unit tests and the localnet test"
+# cargo test has built the ccmp binary; the localnet above is up and CCMP_LOCALNET_DIR set.
+ccmp_bin="${CARGO_TARGET_DIR:-target}/debug/ccmp"
+case "$ccmp_bin" in /*) ;; *) ccmp_bin="$PWD/$ccmp_bin" ;; esac
+(cd ts && npm ci --no-audit --no-fund && npm run check-generated &&
+  CCMP_REQUIRE_LOCALNET=1 CCMP_BIN="$ccmp_bin" npm test) 2>&1 | tee -a "$log"
 ./scripts/localnet.sh down
 
 echo "== wasm accepted by cosmwasm-vm 3 and cosmwasm-vm 2"
@@ -64,4 +71,5 @@ echo "== fuzzing (every fuzz/ target for 15 s: no crash)"
 ./scripts/fuzz.sh 15
 
 # One closing line for the whole run: every test result above, added up.
-awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$log"
+awk '/^test result:/ { passed += $4; failed += $6 }
+  /^ℹ pass [0-9]+$/ { passed += $3 } /^ℹ fail [0-9]+$/ { failed += $3 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$log"
