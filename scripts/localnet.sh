@@ -15,6 +15,9 @@
 # home (test keyring, wasmd.log, wasmd.pid, keys/<account>.json), and localnet.json is the
 # manifest the Rust programs read. `up` on an initialised directory restarts the chains
 # it holds (state kept). CCMP_LOCALNET_TIMEOUT (seconds, default 60) bounds the wait.
+# CCMP_LOCALNET_RETAIN_BLOCKS=N (at init; default: keep everything) makes pruning nodes,
+# as many public RPC nodes are: blocks, their results and application state older than
+# about N blocks are deleted (min-retain-blocks, evidence max age and state pruning N).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +27,9 @@ TIMEOUT="${CCMP_LOCALNET_TIMEOUT:-60}"
 GAS_PRICE="0.025"
 BLOCK_TIME="300ms"
 MAX_GAS="100000000"
+RETAIN="${CCMP_LOCALNET_RETAIN_BLOCKS:-}"
+[[ -z "$RETAIN" || ( "$RETAIN" =~ ^[0-9]+$ && "$RETAIN" -ge 2 ) ]] ||
+  { echo "localnet: CCMP_LOCALNET_RETAIN_BLOCKS must be a number >= 2" >&2; exit 1; }
 ACCOUNTS=(validator deployer relayer relayer2 user)
 FUNDS="100000000000000"   # 10^14 base units per account
 STAKE="1000000000000"     # 10^12 self-delegated by the validator
@@ -122,6 +128,11 @@ init_chain() {
     die "wasm code_upload_access is not Everybody in $g"
   tr -d ' \n' <"$g" | grep -q '"instantiate_default_permission":"Everybody"' ||
     die "wasm instantiate_default_permission is not Everybody in $g"
+  if [[ -n "$RETAIN" ]]; then
+    # The SDK keeps blocks for the evidence max age too: bring it down to N blocks.
+    grep -q '"max_age_num_blocks": "100000"' "$g" || die "no evidence max_age_num_blocks in $g"
+    sed -i "s/\"max_age_num_blocks\": \"100000\"/\"max_age_num_blocks\": \"$RETAIN\"/" "$g"
+  fi
   "$bin" genesis validate --home "$home" >/dev/null 2>&1 || "$bin" genesis validate "$g" >/dev/null ||
     die "genesis of $id does not validate"
 
@@ -141,6 +152,12 @@ init_chain() {
   set_toml "$a" grpc address "\"127.0.0.1:$(grpc_port "$i")\""
   set_toml "$a" grpc-web enable false
   set_toml "$a" telemetry enabled false
+  if [[ -n "$RETAIN" ]]; then
+    set_toml "$a" "" min-retain-blocks "$RETAIN"
+    set_toml "$a" "" pruning '"custom"'
+    set_toml "$a" "" pruning-keep-recent "\"$RETAIN\""
+    set_toml "$a" "" pruning-interval '"10"'
+  fi
   touch "$home/.ccmp-initialised"
 }
 

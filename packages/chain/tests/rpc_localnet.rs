@@ -447,3 +447,124 @@ async fn contract_events_scan_rate_and_bounds() {
         .unwrap()
         .is_empty());
 }
+
+/// A localnet of its own, of pruning nodes (`CCMP_LOCALNET_RETAIN_BLOCKS`), stopped when
+/// dropped (also when the test fails).
+struct PrunedLocalnet {
+    dir: tempfile::TempDir,
+}
+
+/// Ports of the pruned localnet: clear of `scripts/test.sh`'s (46656...) and the default.
+const PRUNED_PORT_BASE: &str = "48656";
+const RETAIN_BLOCKS: u64 = 5;
+
+impl PrunedLocalnet {
+    fn script(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(repo_root().join("scripts/localnet.sh"))
+            .args(args)
+            .env("CCMP_LOCALNET_DIR", self.dir.path())
+            .env("CCMP_LOCALNET_PORT_BASE", PRUNED_PORT_BASE)
+            .env("CCMP_LOCALNET_RETAIN_BLOCKS", RETAIN_BLOCKS.to_string())
+            .output()
+            .expect("scripts/localnet.sh runs")
+    }
+
+    fn up() -> PrunedLocalnet {
+        let localnet = PrunedLocalnet {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let out = localnet.script(&["up", "1"]);
+        assert!(
+            out.status.success(),
+            "localnet.sh up: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        localnet
+    }
+
+    fn chain(&self) -> LocalChain {
+        Manifest::read(self.dir.path()).unwrap().chains.remove(0)
+    }
+}
+
+impl Drop for PrunedLocalnet {
+    fn drop(&mut self) {
+        let _ = self.script(&["down"]);
+    }
+}
+
+/// A pruning node, as many public RPC nodes are: the probe reports the earliest height it
+/// keeps, and events or state below it are `HeightUnavailable`, saying what the node
+/// keeps, never an empty answer that would pass for "nothing happened".
+#[tokio::test]
+#[ignore = "needs the pinned wasmd (scripts/wasmd.sh) and artifacts/; starts a localnet of its own"]
+async fn a_pruning_node_says_which_heights_it_keeps() {
+    let localnet = PrunedLocalnet::up();
+    let chain = localnet.chain();
+    let client = chain.client("deployer").await;
+    let wasm = artifact("ccmp_outbox.wasm");
+    let (code_id, _) = client.store_code(&wasm, 10_000_000).await.unwrap();
+    let init = InstantiateMsg {
+        owner: None,
+        chain_id: None,
+        destinations: None,
+    };
+    let (outbox, instantiated) = client
+        .instantiate(
+            code_id,
+            &serde_json::to_vec(&init).unwrap(),
+            "pruned outbox",
+            None,
+            2_000_000,
+        )
+        .await
+        .unwrap();
+    let at = instantiated.height;
+    // At once the node has the block and the state.
+    client.contract_events(&outbox, at, at).await.unwrap();
+    let config = br#"{"config":{}}"#;
+    client.query_smart(&outbox, config, Some(at)).await.unwrap();
+
+    // Until both the block and the state at `at` are pruned (bounded).
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let earliest = client.status().await.unwrap();
+        let state = client.query_smart(&outbox, config, Some(at)).await;
+        let events = client.contract_events(&outbox, at, earliest.height).await;
+        if matches!(state, Err(ChainError::HeightUnavailable { .. }))
+            && matches!(events, Err(ChainError::HeightUnavailable { .. }))
+        {
+            match events {
+                Err(ChainError::HeightUnavailable { height, kept }) => {
+                    assert_eq!(height, at);
+                    assert!(kept.starts_with("blocks from height "), "{kept}");
+                    let from: u64 = kept["blocks from height ".len()..].parse().unwrap();
+                    assert!(from > at, "{kept}");
+                }
+                other => panic!("{other:?}"),
+            }
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "height {at} not pruned within 90 s: state {state:?}, events {events:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // A client connecting now learns what the node keeps; from there on all is served.
+    let fresh = chain.client("user").await;
+    let probe = fresh.probe();
+    assert!(probe.earliest_height > at, "{probe:?}");
+    assert!(
+        probe.latest_height - probe.earliest_height <= 3 * RETAIN_BLOCKS + 10,
+        "{probe:?}"
+    );
+    let latest = fresh.status().await.unwrap().height;
+    let kept = fresh
+        .contract_events(&outbox, probe.earliest_height, latest)
+        .await
+        .unwrap();
+    assert!(kept.is_empty(), "{kept:?}");
+    fresh.query_smart(&outbox, config, None).await.unwrap();
+}
