@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 pub mod measure;
+pub mod realgas;
 pub mod report;
 pub mod tree;
 pub mod tx;

@@ -43,7 +43,7 @@ impl Gas {
             storage: report.storage,
             events: report.events,
             deserialization: report.deserialization,
-            other: report.address_api + report.queries + report.reply_input,
+            other: report.keeper + report.address_api + report.queries + report.reply_input,
         }
     }
 
@@ -139,22 +139,7 @@ impl OutboxBench {
         let owner = chain.account("owner");
         let dapp = chain.account("dapp");
         let (outbox, _) = chain
-            .instantiate(
-                code,
-                &owner,
-                &OutboxInit {
-                    owner: None,
-                    chain_id: None,
-                    destinations: Some(vec![DestinationConfig {
-                        chain: DESTINATION.into(),
-                        enabled: true,
-                        fee: None,
-                        max_body_bytes: None,
-                    }]),
-                },
-                &[],
-                "outbox",
-            )
+            .instantiate(code, &owner, &outbox_init(), &[], "outbox")
             .expect("outbox");
         if size > 0 {
             let levels: Vec<u32> = (0..64u32).rev().filter(|l| (size >> l) & 1 == 1).collect();
@@ -189,17 +174,36 @@ impl OutboxBench {
             &mut self.chain,
             &self.dapp,
             &self.outbox,
-            &OutboxMsg::Send(SendMsg {
-                destination_chain: DESTINATION.into(),
-                recipient: "osmo1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu".into(),
-                body: Binary::new(vec![b'x'; body_len]),
-                timeout_timestamp: None,
-            }),
+            &send_msg(body_len),
             &[],
         )
         .expect("send")
         .1
     }
+}
+
+/// The outbox of every measurement: one destination, chain-b, no fee.
+pub fn outbox_init() -> OutboxInit {
+    OutboxInit {
+        owner: None,
+        chain_id: None,
+        destinations: Some(vec![DestinationConfig {
+            chain: DESTINATION.into(),
+            enabled: true,
+            fee: None,
+            max_body_bytes: None,
+        }]),
+    }
+}
+
+/// The send of a `body_len`-byte body to chain-b.
+pub fn send_msg(body_len: usize) -> OutboxMsg {
+    OutboxMsg::Send(SendMsg {
+        destination_chain: DESTINATION.into(),
+        recipient: "osmo1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5lzv7xu".into(),
+        body: Binary::new(vec![b'x'; body_len]),
+        timeout_timestamp: None,
+    })
 }
 
 // ---- inbox ----------------------------------------------------------------------------
@@ -279,35 +283,13 @@ impl InboxBench {
             .instantiate(
                 inbox_code,
                 &owner,
-                &InboxInit {
-                    owner: None,
-                    chain_id: None,
-                    sources: Some(vec![SourceConfig {
-                        chain: SOURCE.into(),
-                        outbox: SOURCE_OUTBOX.into(),
-                        attesters: signers.set.clone(),
-                        ordered,
-                        receive_gas_limit: None,
-                        max_receive_gas_limit: None,
-                    }]),
-                    max_batch_size: None,
-                    max_body_bytes: None,
-                    trust_delay_seconds: 0,
-                },
+                &inbox_init(&signers, ordered, None),
                 &[],
                 "inbox",
             )
             .expect("inbox");
         let (receiver, _) = chain
-            .instantiate(
-                receiver_code,
-                &owner,
-                &ReceiverInit {
-                    mode: Some(Mode::Accept),
-                },
-                &[],
-                "receiver",
-            )
+            .instantiate(receiver_code, &owner, &receiver_init(), &[], "receiver")
             .expect("receiver");
         InboxBench {
             chain,
@@ -321,19 +303,7 @@ impl InboxBench {
 
     /// Submits a checkpoint signed by every attester; the inbox's gas.
     pub fn submit(&mut self, size: u64, root: &Hash, proof: &[Hash]) -> Call {
-        let checkpoint = Checkpoint {
-            source_chain: SOURCE.into(),
-            size,
-            root: HexBinary::from(root),
-        };
-        let digest = checkpoint
-            .digest(SOURCE_OUTBOX, DESTINATION)
-            .expect("digest");
-        let msg = InboxMsg::SubmitCheckpoint {
-            checkpoint,
-            signatures: self.signers.sign_all(&digest),
-            consistency_proof: proof.iter().map(HexBinary::from).collect(),
-        };
+        let msg = checkpoint_msg(&self.signers, size, root, proof);
         self.execute(&msg).expect("submit_checkpoint").1
     }
 
@@ -344,26 +314,13 @@ impl InboxBench {
     }
 
     pub fn message(&self, nonce: u64) -> Message {
-        Message {
-            nonce,
-            source_chain: SOURCE.into(),
-            sender: "neutron1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5y9k5ck".into(),
-            destination_chain: DESTINATION.into(),
-            recipient: self.receiver.to_string(),
-            timeout_timestamp: None,
-            body: Binary::new(vec![b'x'; 100]),
-        }
+        lane_message(nonce, self.receiver.as_str())
     }
 
     /// The lane of 2^`height` messages of which `first..first + count` are real messages to
     /// the receiver, with its checkpoint stored.
     fn stored_lane(&mut self, height: u32, first: u64, count: u64) -> (Vec<Message>, SparseTree) {
-        let messages: Vec<Message> = (first..first + count).map(|n| self.message(n)).collect();
-        let ids = messages
-            .iter()
-            .map(|m| m.message_id().expect("id"))
-            .collect();
-        let tree = SparseTree::new(height, first, ids);
+        let (messages, tree) = sparse_lane(height, first, count, self.receiver.as_str());
         self.submit(tree.size(), &tree.root(), &[]);
         (messages, tree)
     }
@@ -373,34 +330,14 @@ impl InboxBench {
     /// over the sparse tree.
     pub fn batch_lane(&mut self, height: u32, first: u64, count: u64) -> InboxMsg {
         let (messages, tree) = self.stored_lane(height, first, count);
-        let nonces: Vec<u64> = messages.iter().map(|m| m.nonce).collect();
-        InboxMsg::DeliverBatch {
-            source_chain: SOURCE.into(),
-            checkpoint_size: tree.size(),
-            messages: messages
-                .iter()
-                .map(|m| Binary::new(m.encode().expect("encode")))
-                .collect(),
-            proof: Binary::new(tree.multiproof(&nonces).concat()),
-        }
+        batch_msg(&messages, &tree)
     }
 
     /// A lane of 2^`height` messages of which `first..first + count` are real messages to
     /// the receiver: its checkpoint is stored and the items are returned, proven.
     pub fn lane(&mut self, height: u32, first: u64, count: u64) -> Vec<DeliveryItem> {
         let (messages, tree) = self.stored_lane(height, first, count);
-        messages
-            .into_iter()
-            .map(|message| DeliveryItem {
-                proof: tree
-                    .inclusion_proof(message.nonce)
-                    .iter()
-                    .map(HexBinary::from)
-                    .collect(),
-                message,
-                checkpoint_size: tree.size(),
-            })
-            .collect()
+        delivery_items(messages, &tree)
     }
 
     /// Seeds an ordered lane's next nonce.
@@ -432,6 +369,112 @@ impl InboxBench {
         .expect("retry")
         .1
     }
+}
+
+/// The inbox of the measurements: following chain-a's outbox ([`SOURCE_OUTBOX`]) with
+/// `signers`; `chain_id` None is the chain's own.
+pub fn inbox_init(signers: &SignerSet, ordered: bool, chain_id: Option<String>) -> InboxInit {
+    InboxInit {
+        owner: None,
+        chain_id,
+        sources: Some(vec![SourceConfig {
+            chain: SOURCE.into(),
+            outbox: SOURCE_OUTBOX.into(),
+            attesters: signers.set.clone(),
+            ordered,
+            receive_gas_limit: None,
+            max_receive_gas_limit: None,
+        }]),
+        max_batch_size: None,
+        max_body_bytes: None,
+        trust_delay_seconds: 0,
+    }
+}
+
+/// The receiver of the measurements: accepts every message and does nothing.
+pub fn receiver_init() -> ReceiverInit {
+    ReceiverInit {
+        mode: Some(Mode::Accept),
+    }
+}
+
+/// `submit_checkpoint` of chain-a's lane to chain-b at `size` and `root`, signed by every
+/// attester of `signers`, with the consistency proof `proof`.
+pub fn checkpoint_msg(signers: &SignerSet, size: u64, root: &Hash, proof: &[Hash]) -> InboxMsg {
+    let checkpoint = Checkpoint {
+        source_chain: SOURCE.into(),
+        size,
+        root: HexBinary::from(root),
+    };
+    let digest = checkpoint
+        .digest(SOURCE_OUTBOX, DESTINATION)
+        .expect("digest");
+    InboxMsg::SubmitCheckpoint {
+        checkpoint,
+        signatures: signers.sign_all(&digest),
+        consistency_proof: proof.iter().map(HexBinary::from).collect(),
+    }
+}
+
+/// Message `nonce` of the measured lane: 100-byte body to `recipient`.
+pub fn lane_message(nonce: u64, recipient: &str) -> Message {
+    Message {
+        nonce,
+        source_chain: SOURCE.into(),
+        sender: "neutron1qypqxpq9qcrsszg2pvxq6rs0zqg3yyc5y9k5ck".into(),
+        destination_chain: DESTINATION.into(),
+        recipient: recipient.into(),
+        timeout_timestamp: None,
+        body: Binary::new(vec![b'x'; 100]),
+    }
+}
+
+/// A lane of 2^`height` messages of which `first..first + count` are real messages to
+/// `recipient` (the rest made-up leaves): those messages and the tree.
+pub fn sparse_lane(
+    height: u32,
+    first: u64,
+    count: u64,
+    recipient: &str,
+) -> (Vec<Message>, SparseTree) {
+    let messages: Vec<Message> = (first..first + count)
+        .map(|n| lane_message(n, recipient))
+        .collect();
+    let ids = messages
+        .iter()
+        .map(|m| m.message_id().expect("id"))
+        .collect();
+    (messages, SparseTree::new(height, first, ids))
+}
+
+/// `deliver_batch` of `messages` (consecutive leaves of `tree`) with one multiproof.
+pub fn batch_msg(messages: &[Message], tree: &SparseTree) -> InboxMsg {
+    let nonces: Vec<u64> = messages.iter().map(|m| m.nonce).collect();
+    InboxMsg::DeliverBatch {
+        source_chain: SOURCE.into(),
+        checkpoint_size: tree.size(),
+        messages: messages
+            .iter()
+            .map(|m| Binary::new(m.encode().expect("encode")))
+            .collect(),
+        proof: Binary::new(tree.multiproof(&nonces).concat()),
+    }
+}
+
+/// `deliver`'s items for `messages` (leaves of `tree`), each with its inclusion proof.
+pub fn delivery_items(messages: Vec<Message>, tree: &SparseTree) -> Vec<DeliveryItem> {
+    messages
+        .into_iter()
+        .map(|message| DeliveryItem {
+            proof: tree
+                .inclusion_proof(message.nonce)
+                .iter()
+                .map(HexBinary::from)
+                .collect(),
+            message,
+            checkpoint_size: tree.size(),
+        })
+        .collect()
 }
 
 /// The stored size of an attester set: what `submit_checkpoint` reads (3 gas a byte).

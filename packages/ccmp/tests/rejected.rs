@@ -36,6 +36,7 @@ impl Refusing {
                 gas_used: 1,
                 events: vec![],
                 data: None,
+                tx_bytes: 0,
             })
         } else {
             Err(ChainError::Rejected {

@@ -240,6 +240,7 @@ impl EmbeddedNode {
                 gas_used: outcome.gas_used,
                 events: outcome.events.clone(),
                 data: outcome.data.clone(),
+                tx_bytes: 0,
             },
             Err(error) => TxResult {
                 txhash,
@@ -254,6 +255,7 @@ impl EmbeddedNode {
                 gas_used: error.gas_used(),
                 events: vec![],
                 data: None,
+                tx_bytes: 0,
             },
         };
         self.wait_for_height(height, Duration::from_secs(60))
@@ -430,6 +432,7 @@ impl ChainClient for EmbeddedClient {
                 gas_used: Chain::store_code_gas(wasm.len()),
                 events: vec![],
                 data: None,
+                tx_bytes: 0,
             },
         ))
     }

@@ -74,6 +74,9 @@ pub struct TxResult {
     pub events: Vec<Event>,
     /// The last message's result data.
     pub data: Option<Binary>,
+    /// The signed transaction's bytes as the chain has them (what `TxSizeCostPerByte` is
+    /// charged on); 0 where the backend has no signed transaction (the embedded chain).
+    pub tx_bytes: u64,
 }
 
 impl TxResult {

@@ -828,6 +828,7 @@ impl RpcClient {
             gas_used: u64::try_from(result.gas_used).unwrap_or(0),
             events: result.events.iter().map(to_event).collect(),
             data,
+            tx_bytes: found.tx.len() as u64,
         })
     }
 

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::address;
 use crate::cache;
 use crate::error::{Cause, Error, Failure, TxError};
-use crate::gas::{GasReport, COMPILE_COST_PER_BYTE};
+use crate::gas::{GasReport, COMPILE_COST_PER_BYTE, STORE_CODE_KEEPER_GAS};
 use crate::outcome::{sum, TxOutcome};
 use crate::runtime::{normalize_coins, CodeRecord, QueryFail, Runtime, State};
 
@@ -239,9 +239,10 @@ impl Chain {
         Ok(s.codes.len() as u64)
     }
 
-    /// The SDK gas wasmd charges to store `wasm_len` bytes of code (`DefaultCompileCost`).
+    /// The SDK gas wasmd charges to store `wasm_len` bytes of code (`DefaultCompileCost`)
+    /// and its keeper's work ([`STORE_CODE_KEEPER_GAS`]).
     pub fn store_code_gas(wasm_len: usize) -> u64 {
-        COMPILE_COST_PER_BYTE * wasm_len as u64
+        COMPILE_COST_PER_BYTE * wasm_len as u64 + STORE_CODE_KEEPER_GAS
     }
 
     /// Pins a code, as governance does on chain: its instances then cost the discounted

@@ -108,6 +108,87 @@ impl KvGasConfig {
     }
 }
 
+/// The message router's circuit-breaker check, once per message routed (a transaction's own
+/// and every sub-message a contract dispatches): `DisableList.Has` of the message's type URL,
+/// [`KvGasConfig::has_cost`]. wasmd sets its circuit keeper as baseapp's circuit breaker
+/// (app/app.go `SetCircuitBreaker`; cosmos-sdk baseapp/msg_service_router.go).
+pub const ROUTER_CIRCUIT_CHECK: u64 = KV_GAS.has_cost;
+
+/// `IsPinnedCode`: `Has` of the code's pinned index (x/wasm/keeper/keeper.go), before every
+/// execute and instantiate.
+pub const PINNED_CHECK: u64 = KV_GAS.has_cost;
+
+/// `GetContractAddressKey`: 0x02 and the 32-byte contract address (x/wasm/types/keys.go).
+pub const CONTRACT_INFO_KEY_LEN: usize = 33;
+
+/// `GetCodeKey`: 0x01 and the code id, 8 bytes big-endian (x/wasm/types/keys.go).
+pub const CODE_INFO_KEY_LEN: usize = 9;
+
+/// wasmd's work to store code beyond [`COMPILE_COST_PER_BYTE`] (x/wasm/keeper/keeper.go
+/// `create`), from the second code on: the router's circuit check (1,000); the wasm params
+/// read twice for the instantiate and upload access (2 × (1,000 + 3 × 7)); the code id
+/// sequence (key 0x04 `lastCodeId`, 11 bytes, value 8) read (1,057) and written (2,570); the
+/// code info written (key 9 bytes, value 84 for a 20-byte creator: 2,000 + 30 × 93). The
+/// first code on a chain reads no sequence value (24 less).
+pub const STORE_CODE_KEEPER_GAS: u64 = ROUTER_CIRCUIT_CHECK
+    + 2 * (1_000 + 3 * 7)
+    + (1_000 + 3 * 19)
+    + (2_000 + 30 * 19)
+    + (2_000 + 30 * 93);
+
+/// The bytes of a protobuf length-delimited field (field number below 16) of `len` bytes.
+fn proto_field(len: usize) -> usize {
+    1 + varint_len(to_u64(len)) + len
+}
+
+fn varint_len(mut value: u64) -> usize {
+    let mut len = 1;
+    while value >= 0x80 {
+        value >>= 7;
+        len += 1;
+    }
+    len
+}
+
+/// The length of wasmd's stored `ContractInfo` (proto/cosmwasm/wasm/v1/types.proto): code id,
+/// creator, admin (if any), label, `created` (block height; the transaction index is taken
+/// as 0, the first of its block, and so not encoded), and `ibc2_port_id`, which wasmd
+/// v0.61 sets for every contract: `wasm2` and the address without its bech32 prefix. No IBC
+/// port (the contracts have no IBC entry points) and no extension.
+pub fn contract_info_len(
+    code_id: u64,
+    creator: &str,
+    admin: Option<&str>,
+    label: &str,
+    created_height: u64,
+    ibc2_port_id_len: usize,
+) -> usize {
+    let created = if created_height == 0 {
+        0
+    } else {
+        1 + varint_len(created_height)
+    };
+    1 + varint_len(code_id)
+        + proto_field(creator.len())
+        + admin.map_or(0, |a| proto_field(a.len()))
+        + proto_field(label.len())
+        + proto_field(created)
+        + proto_field(ibc2_port_id_len)
+}
+
+/// The length of wasmd's stored `CodeInfo`: the 32-byte checksum, the creator and the
+/// instantiate permission `Everybody` (an `AccessConfig` of one enum field).
+pub fn code_info_len(creator: &str) -> usize {
+    proto_field(32) + proto_field(creator.len()) + proto_field(2)
+}
+
+/// wasmd's `contractInstance`: the contract's record and its code's record, read through
+/// the gas-metered store before every execute, reply, migrate and sudo.
+pub fn contract_instance_reads(contract_info_len: usize, code_info_len: usize) -> u64 {
+    KV_GAS.read(CONTRACT_INFO_KEY_LEN, contract_info_len)
+        + KV_GAS.read(CODE_INFO_KEY_LEN, code_info_len)
+}
+
 fn to_u64(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
 }
@@ -166,6 +247,11 @@ pub struct GasReport {
     /// Loading the instance: [`INSTANCE_COST`] or [`INSTANCE_COST_DISCOUNT`] (wasmd's
     /// `SetupContractCost`).
     pub instance: u64,
+    /// wasmd's own store work before the call: the router's circuit check for a routed
+    /// message ([`ROUTER_CIRCUIT_CHECK`]), the contract's and code's records
+    /// ([`contract_instance_reads`]; for an instantiate the code's only) and the pinned
+    /// check ([`PINNED_CHECK`], not for a reply).
+    pub keeper: u64,
     /// Executing the contract's Wasm, host functions included (crypto, memory regions), in
     /// VM gas divided by [`GAS_MULTIPLIER`] and rounded down, as `consumeRuntimeGas` does.
     pub wasm: u64,
@@ -191,6 +277,7 @@ pub struct GasReport {
 impl GasReport {
     pub(crate) fn recompute_total(&mut self) {
         self.total = self.instance
+            + self.keeper
             + self.wasm
             + self.address_api
             + self.deserialization
@@ -203,6 +290,7 @@ impl GasReport {
     /// Adds another report part by part.
     pub fn add(&mut self, other: &GasReport) {
         self.instance += other.instance;
+        self.keeper += other.keeper;
         self.wasm += other.wasm;
         self.wasm_vm_gas += other.wasm_vm_gas;
         self.address_api += other.address_api;
@@ -219,10 +307,11 @@ impl std::fmt::Display for GasReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "total {} = instance {} + wasm {} ({} VM gas) + address api {} + deserialization {} \
-             + storage {} + queries {} + events {} + reply input {}",
+            "total {} = instance {} + keeper {} + wasm {} ({} VM gas) + address api {} \
+             + deserialization {} + storage {} + queries {} + events {} + reply input {}",
             self.total,
             self.instance,
+            self.keeper,
             self.wasm,
             self.wasm_vm_gas,
             self.address_api,
@@ -280,6 +369,7 @@ mod tests {
     fn report_total_excludes_vm_gas() {
         let mut report = GasReport {
             instance: 60_000,
+            keeper: 3_000,
             wasm: 120,
             wasm_vm_gas: 16_800_000,
             address_api: 9,
@@ -291,6 +381,31 @@ mod tests {
             total: 0,
         };
         report.recompute_total();
-        assert_eq!(report.total, 65_249);
+        assert_eq!(report.total, 68_249);
+    }
+
+    /// The records wasmd reads before an execute, as measured on wasmd v0.61.14: a contract
+    /// of code 1 created by a 44-character `ccmpa1…` account at height 30 with the label
+    /// `ccmp outbox`, its 64-character address giving a 64-byte `ibc2_port_id`.
+    #[test]
+    fn keeper_records_follow_the_proto_layout() {
+        let creator = format!("ccmpa1{}", "q".repeat(38));
+        // code id 2 + creator 46 + label 13 + created (1+1+2) 4 + ibc2 port 66 = 131
+        assert_eq!(
+            contract_info_len(1, &creator, None, "ccmp outbox", 30, 64),
+            131
+        );
+        // an admin adds its field; a height from 128 takes a second varint byte
+        assert_eq!(
+            contract_info_len(1, &creator, Some(&creator), "ccmp outbox", 200, 64),
+            131 + 46 + 1
+        );
+        // checksum 34 + creator 46 + access config 4
+        assert_eq!(code_info_len(&creator), 84);
+        assert_eq!(
+            contract_instance_reads(131, 84),
+            (1_000 + 3 * (33 + 131)) + (1_000 + 3 * (9 + 84))
+        );
+        assert_eq!(STORE_CODE_KEEPER_GAS, 11_459);
     }
 }

@@ -50,6 +50,9 @@ pub(crate) struct ContractRecord {
     pub creator: Addr,
     pub admin: Option<Addr>,
     pub label: String,
+    /// The block height it was instantiated at (part of wasmd's stored record).
+    #[serde(default)]
+    pub created: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -99,6 +102,7 @@ struct Invocation<'a> {
     checksum: Checksum,
     entry: EntryPoint,
     instance: u64,
+    keeper: u64,
     reply_input: u64,
     depth: u32,
     in_query: bool,
@@ -414,6 +418,23 @@ impl Runtime {
         instance + CONTRACT_MESSAGE_DATA_COST * msg_len as u64
     }
 
+    /// wasmd's `contractInstance` reads for `contract` (see [`contract_instance_reads`]).
+    fn contract_reads(&self, contract: &Addr, record: &ContractRecord, code: &CodeRecord) -> u64 {
+        // `wasm2` and the address without its prefix.
+        let ibc2_port_id_len = 5 + contract.as_str().len().saturating_sub(self.prefix.len());
+        contract_instance_reads(
+            contract_info_len(
+                record.code_id,
+                record.creator.as_str(),
+                record.admin.as_ref().map(Addr::as_str),
+                &record.label,
+                record.created,
+                ibc2_port_id_len,
+            ),
+            code_info_len(code.creator.as_str()),
+        )
+    }
+
     fn update_call(&self, index: usize, update: impl FnOnce(&mut CallGas)) {
         let mut s = self.lock();
         if let Some(call) = s.calls.get_mut(index) {
@@ -464,6 +485,7 @@ impl Runtime {
             .map_err(|e| {
                 self.update_call(index, |call| {
                     call.gas.instance = inv.instance;
+                    call.gas.keeper = inv.keeper;
                     call.gas.reply_input = inv.reply_input;
                 });
                 Failure::vm(inv.contract, e.to_string())
@@ -504,6 +526,7 @@ impl Runtime {
         };
         let mut gas = GasReport {
             instance: inv.instance,
+            keeper: inv.keeper,
             wasm: wasm_vm_gas / GAS_MULTIPLIER,
             wasm_vm_gas,
             address_api: api_vm / GAS_MULTIPLIER,
@@ -835,8 +858,12 @@ impl Runtime {
         events: &mut Vec<Event>,
     ) -> Result<(Addr, Option<Binary>), Failure> {
         let code = self.known_code(code_id)?;
+        // The router's check, `GetCodeInfo` and `IsPinnedCode` come before the setup cost.
+        let keeper = ROUTER_CIRCUIT_CHECK
+            + KV_GAS.read(CODE_INFO_KEY_LEN, code_info_len(code.creator.as_str()))
+            + PINNED_CHECK;
         let setup = self.setup_cost(&code, msg.len());
-        self.consume(setup)?;
+        self.consume(keeper + setup)?;
         if label.trim().is_empty() {
             return Err(Failure::rejected("label is required: empty", WASM_EMPTY));
         }
@@ -872,6 +899,7 @@ impl Runtime {
                 checksum: code.checksum,
                 entry: EntryPoint::Instantiate,
                 instance: setup,
+                keeper,
                 reply_input: 0,
                 depth,
                 in_query: false,
@@ -879,6 +907,7 @@ impl Runtime {
             |instance| call_instantiate_raw(instance, &env, &info, msg),
         )?;
         let response = self.parse_response(&raw, &contract, index, INSTANTIATE_FAILED)?;
+        let created = self.lock().height;
         self.save_contract_record(
             &contract_bytes,
             &ContractRecord {
@@ -886,6 +915,7 @@ impl Runtime {
                 creator: sender.clone(),
                 admin,
                 label: label.to_string(),
+                created,
             },
         );
         events.push(
@@ -909,8 +939,10 @@ impl Runtime {
     ) -> Result<Option<Binary>, Failure> {
         let (contract_bytes, record) = self.known_contract(contract)?;
         let code = self.known_code(record.code_id)?;
+        let keeper =
+            ROUTER_CIRCUIT_CHECK + self.contract_reads(contract, &record, &code) + PINNED_CHECK;
         let setup = self.setup_cost(&code, msg.len());
-        self.consume(setup)?;
+        self.consume(keeper + setup)?;
         self.transfer(sender, contract, funds, events)?;
         let env = to_json_vec(&self.env(contract)).map_err(json_failure)?;
         let info = to_json_vec(&MessageInfo {
@@ -925,6 +957,7 @@ impl Runtime {
                 checksum: code.checksum,
                 entry: EntryPoint::Execute,
                 instance: setup,
+                keeper,
                 reply_input: 0,
                 depth,
                 in_query: false,
@@ -955,7 +988,9 @@ impl Runtime {
             ),
             SubMsgResult::Err(error) => reply_input_costs(&[], error.len()),
         };
-        self.consume(INSTANCE_COST_DISCOUNT + reply_input)?;
+        // `contractInstance` reads; a reply is not routed and has no pinned check.
+        let keeper = self.contract_reads(contract, &record, &code);
+        self.consume(keeper + INSTANCE_COST_DISCOUNT + reply_input)?;
         let env = to_json_vec(&self.env(contract)).map_err(json_failure)?;
         let msg = to_json_vec(&reply).map_err(json_failure)?;
         let (raw, index) = self.invoke(
@@ -965,6 +1000,7 @@ impl Runtime {
                 checksum: code.checksum,
                 entry: EntryPoint::Reply,
                 instance: INSTANCE_COST_DISCOUNT,
+                keeper,
                 reply_input,
                 depth,
                 in_query: false,
@@ -1015,8 +1051,13 @@ impl Runtime {
         let call = !(old_version.is_some() && old_version == new_version);
         let mut response = None;
         if call {
+            // The router's check, the contract's and the new code's records, the pinned
+            // check (wasmd's `migrate`; its history and index writes are not modelled).
+            let keeper = ROUTER_CIRCUIT_CHECK
+                + self.contract_reads(contract, &record, &new_code)
+                + PINNED_CHECK;
             let setup = self.setup_cost(&new_code, msg.len());
-            self.consume(setup)?;
+            self.consume(keeper + setup)?;
             let env = to_json_vec(&self.env(contract)).map_err(json_failure)?;
             let info = serde_json::to_vec(&serde_json::json!({
                 "sender": sender,
@@ -1030,6 +1071,7 @@ impl Runtime {
                     checksum: new_code.checksum,
                     entry: EntryPoint::Migrate,
                     instance: setup,
+                    keeper,
                     reply_input: 0,
                     depth,
                     in_query: false,
@@ -1065,8 +1107,10 @@ impl Runtime {
     ) -> Result<Option<Binary>, Failure> {
         let (contract_bytes, record) = self.known_contract(contract)?;
         let code = self.known_code(record.code_id)?;
+        // `contractInstance` and the pinned check; not routed.
+        let keeper = self.contract_reads(contract, &record, &code) + PINNED_CHECK;
         let setup = self.setup_cost(&code, msg.len());
-        self.consume(setup)?;
+        self.consume(keeper + setup)?;
         let env = to_json_vec(&self.env(contract)).map_err(json_failure)?;
         let (raw, index) = self.invoke(
             Invocation {
@@ -1075,6 +1119,7 @@ impl Runtime {
                 checksum: code.checksum,
                 entry: EntryPoint::Sudo,
                 instance: setup,
+                keeper,
                 reply_input: 0,
                 depth: 0,
                 in_query: false,
@@ -1139,8 +1184,10 @@ impl Runtime {
             .contract_record(&contract_bytes)
             .ok_or_else(no_such_contract)?;
         let code = self.code(record.code_id).ok_or_else(no_such_contract)?;
+        // `contractInstance` and the pinned check, as wasmd's `QuerySmart`.
+        let keeper = self.contract_reads(contract, &record, &code) + PINNED_CHECK;
         let setup = self.setup_cost(&code, msg.len());
-        if !self.consume_unchecked(setup) {
+        if !self.consume_unchecked(keeper + setup) {
             return Err(QueryFail::OutOfGas);
         }
         let env =
@@ -1152,6 +1199,7 @@ impl Runtime {
                 checksum: code.checksum,
                 entry: EntryPoint::Query,
                 instance: setup,
+                keeper,
                 reply_input: 0,
                 depth,
                 in_query,

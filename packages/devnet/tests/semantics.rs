@@ -947,9 +947,27 @@ mod gas {
         assert!(call.gas.wasm > 0 && call.gas.deserialization > 0);
         assert_eq!(call.gas.wasm, call.gas.wasm_vm_gas / 140_000);
         assert_eq!(outcome.gas_used, call.gas.total);
+        // wasmd's work before the call: the router's circuit check, the contract's and its
+        // code's records read, the pinned check.
+        let info = suite.chain.contract_info(&probe).unwrap();
+        let ibc2_port_id_len = 5 + probe.as_str().len() - suite.chain.prefix().len();
+        let record = ccmp_devnet::gas::contract_info_len(
+            info.code_id,
+            info.creator.as_str(),
+            info.admin.as_ref().map(|a| a.as_str()),
+            &info.label,
+            suite.chain.block().height,
+            ibc2_port_id_len,
+        );
+        let code = ccmp_devnet::gas::code_info_len(suite.chain.account("creator").as_str());
+        assert_eq!(
+            call.gas.keeper,
+            1_000 + ccmp_devnet::gas::contract_instance_reads(record, code) + 1_000
+        );
         assert_eq!(
             call.gas.total,
             call.gas.instance
+                + call.gas.keeper
                 + call.gas.wasm
                 + call.gas.deserialization
                 + call.gas.storage

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use ccmp_bench::measure::{
     attester_set, attester_set_bytes, signature_host_gas, Call, InboxBench, KeyMix, OutboxBench,
 };
+use ccmp_bench::realgas::RealGas;
 use ccmp_bench::report::{
     checkpoint_chart, comparison, deliver_chart, markdown, whole_tx, BatchBreakdown, BatchRow,
     CheckpointRow, DeliverRow, DemoBench, Position, ResponseBytes, Results, SendRow, SizeItem,
@@ -106,6 +107,16 @@ fn demo_bench() -> DemoBench {
     let path = root_dir().join("bench/demo.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
         return DemoBench::default();
+    };
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+/// What `scripts/real-gas-bench.sh` measured on a wasmd node (none if `bench/real_gas.json`
+/// is missing).
+fn real_gas() -> RealGas {
+    let path = root_dir().join("bench/real_gas.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return RealGas::default();
     };
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
@@ -507,6 +518,7 @@ fn run() -> Results {
         sizes,
         inbox_size: inbox_size(),
         demo: demo_bench(),
+        real_gas: real_gas(),
         send_by_lane,
         send_by_body,
         send_amortized,
