@@ -3,7 +3,7 @@
 # `./scripts/bench.sh` renders into BENCHMARKS.md ("Gas on a real chain") next to
 # ccmp-devnet's model of the same calls. Starts a one-chain localnet of its own
 # (scripts/localnet.sh, the pinned wasmd) in a temporary directory, on ports of its own
-# (CCMP_REAL_GAS_PORT_BASE, default 46656), and removes it on exit; runs `ccmp-real-gas`
+# (CCMP_REAL_GAS_PORT_BASE, default 44656: clear of scripts/test.sh's localnet), and removes it on exit; runs `ccmp-real-gas`
 # against it with the optimised contracts of scripts/build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ bin="${CARGO_TARGET_DIR:-target}/debug/ccmp-real-gas"
 
 export CCMP_LOCALNET_DIR
 CCMP_LOCALNET_DIR="$(mktemp -d)"
-export CCMP_LOCALNET_PORT_BASE="${CCMP_REAL_GAS_PORT_BASE:-46656}"
+export CCMP_LOCALNET_PORT_BASE="${CCMP_REAL_GAS_PORT_BASE:-44656}"
 cleanup() {
   scripts/localnet.sh down >/dev/null 2>&1 || true
   rm -rf "$CCMP_LOCALNET_DIR"
