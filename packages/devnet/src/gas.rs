@@ -182,6 +182,161 @@ pub fn code_info_len(creator: &str) -> usize {
     proto_field(32) + proto_field(creator.len()) + proto_field(2)
 }
 
+/// `KeySequenceInstanceID`: 0x04 and `lastContractId` (x/wasm/types/keys.go).
+pub const INSTANCE_SEQUENCE_KEY_LEN: usize = 15;
+
+/// `ContractAddrLen`: every contract address wasmd builds, classic or `instantiate2`, is 32
+/// bytes (x/wasm/types/keys.go).
+pub const CONTRACT_ADDRESS_LEN: usize = 32;
+
+/// `AbsoluteTxPositionLen`: a position as it appears in a key, block height and transaction
+/// index, 8 bytes big-endian each (x/wasm/types/types.go `AbsoluteTxPosition.Bytes`).
+pub const TX_POSITION_LEN: usize = 16;
+
+/// The type URL of the SDK's `BaseAccount`, the `Any` x/auth stores every account in.
+pub const BASE_ACCOUNT_TYPE_URL: &str = "/cosmos.auth.v1beta1.BaseAccount";
+
+/// x/auth's `AccountNumberStoreKeyPrefix`: the collections prefix `accountNumber` of the
+/// account-by-number index (cosmos-sdk x/auth/types/keys.go).
+pub const ACCOUNT_NUMBER_INDEX_PREFIX_LEN: usize = 13;
+
+/// The account number the devnet assumes a new contract's account gets: any below 128 (one
+/// varint byte) costs the same. A chain with more accounts pays 30 gas per further varint
+/// byte of the number (128 to 16,383: +30).
+pub const MODEL_CONTRACT_ACCOUNT_NUMBER: u64 = 1;
+
+/// The length of wasmd's stored `ContractCodeHistoryEntry` (proto/cosmwasm/wasm/v1/types.proto)
+/// of an instantiate: operation `Init` (enum 1), code id, `updated` (the contract's
+/// `created`: block height, transaction index 0 and so not encoded) and the init message.
+pub fn history_entry_len(code_id: u64, created_height: u64, msg_len: usize) -> usize {
+    let updated = if created_height == 0 {
+        0
+    } else {
+        1 + varint_len(created_height)
+    };
+    2 + 1
+        + varint_len(code_id)
+        + proto_field(updated)
+        + if msg_len == 0 {
+            0
+        } else {
+            proto_field(msg_len)
+        }
+}
+
+/// The length of a new account as x/auth stores it: an `Any` of [`BASE_ACCOUNT_TYPE_URL`]
+/// holding a `BaseAccount` with the bech32 address and the account number (no public key,
+/// sequence 0: neither encoded).
+pub fn new_account_len(address_bech32_len: usize, account_number: u64) -> usize {
+    let number = if account_number == 0 {
+        0
+    } else {
+        1 + varint_len(account_number)
+    };
+    let base_account = proto_field(address_bech32_len) + number;
+    proto_field(BASE_ACCOUNT_TYPE_URL.len()) + proto_field(base_account)
+}
+
+/// What wasmd's `instantiate` writes and checks for a new contract beyond the code's record
+/// and the pinned check (those are in [`GasReport::keeper`] already), as
+/// x/wasm/keeper/keeper.go v0.61 and cosmos-sdk v0.53's x/auth do it. Each op is a
+/// [`KV_GAS`] read, write or has; key lengths are the full store keys.
+///
+/// Before the VM call ([`NewContract::before_call`]):
+/// 1. classic address only: the instance id sequence, key [`INSTANCE_SEQUENCE_KEY_LEN`] (15),
+///    read (value 8, or a miss for the chain's first contract) and written (value 8);
+/// 2. `HasContractInfo`: has, 1,000;
+/// 3. `accountKeeper.GetAccount` of the contract address: a read that misses, key 0x01 and the
+///    32-byte address (33);
+/// 4. `NewAccountWithAddress` takes the next account number: the collections sequence at
+///    prefix 0x02 (key 1) read (value 8) and written (value 8);
+/// 5. `SetAccount`, an `IndexedMap.Set`: the old value read for the index (a miss, key 33),
+///    the account-number index's uniqueness `Has` (1,000), the index written (key
+///    `accountNumber` + 8-byte number = 21, value the 32-byte address), then the account
+///    written (key 33, value [`new_account_len`]).
+///
+/// After it ([`NewContract::after_call`]):
+/// 6. `addToContractCodeSecondaryIndex`: key 0x06, code id 8, position 16, address 32 (57),
+///    empty value;
+/// 7. `addToContractCreatorSecondaryIndex`: key 0x09, the creator length-prefixed (1 + its
+///    bytes), position 16, address 32, empty value;
+/// 8. `appendToContractHistory`: a reverse iterator over the contract's (empty) history,
+///    30 ([`KvGasConfig::seek`] of nothing), then the entry written: key 0x05, address,
+///    position 8 (41), value [`history_entry_len`], which holds the whole init message;
+/// 9. `mustStoreContractInfo`: key [`CONTRACT_INFO_KEY_LEN`] (33), value [`contract_info_len`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewContract {
+    /// A classic address (from the instance id sequence), not `instantiate2`'s.
+    pub classic: bool,
+    /// No contract was instantiated on the chain before (the sequence read misses).
+    pub first_instance: bool,
+    pub code_id: u64,
+    /// The creator's canonical address bytes.
+    pub creator_len: usize,
+    /// The contract's bech32 address length (the account stores it as a string).
+    pub address_bech32_len: usize,
+    pub account_number: u64,
+    /// [`contract_info_len`] of the new contract's record.
+    pub contract_info_len: usize,
+    pub created_height: u64,
+    /// The init message's bytes.
+    pub msg_len: usize,
+}
+
+impl NewContract {
+    /// Steps 1 to 5: [`NewContract::address`] and [`NewContract::account`].
+    pub fn before_call(&self) -> u64 {
+        self.address() + self.account()
+    }
+
+    /// Steps 1 and 2: the instance id (classic addresses only) and the existence check.
+    pub fn address(&self) -> u64 {
+        let sequence = if self.classic {
+            let stored = if self.first_instance { 0 } else { 8 };
+            KV_GAS.read(INSTANCE_SEQUENCE_KEY_LEN, stored)
+                + KV_GAS.write(INSTANCE_SEQUENCE_KEY_LEN, 8)
+        } else {
+            0
+        };
+        sequence + KV_GAS.has_cost
+    }
+
+    /// Steps 3 to 5: the contract's new account, its number and the number's index.
+    pub fn account(&self) -> u64 {
+        let address_key = 1 + CONTRACT_ADDRESS_LEN;
+        let account_number = KV_GAS.read(1, 8) + KV_GAS.write(1, 8);
+        let index_key = ACCOUNT_NUMBER_INDEX_PREFIX_LEN + 8;
+        let set_account = KV_GAS.read(address_key, 0)
+            + KV_GAS.has_cost
+            + KV_GAS.write(index_key, CONTRACT_ADDRESS_LEN)
+            + KV_GAS.write(
+                address_key,
+                new_account_len(self.address_bech32_len, self.account_number),
+            );
+        KV_GAS.read(address_key, 0) + account_number + set_account
+    }
+
+    /// Steps 6 to 9: the two secondary indexes, the history entry and the contract's record.
+    pub fn after_call(&self) -> u64 {
+        let by_code = KV_GAS.write(1 + 8 + TX_POSITION_LEN + CONTRACT_ADDRESS_LEN, 0);
+        let by_creator = KV_GAS.write(
+            1 + 1 + self.creator_len + TX_POSITION_LEN + CONTRACT_ADDRESS_LEN,
+            0,
+        );
+        let history = KV_GAS.seek(None)
+            + KV_GAS.write(
+                1 + CONTRACT_ADDRESS_LEN + 8,
+                history_entry_len(self.code_id, self.created_height, self.msg_len),
+            );
+        let record = KV_GAS.write(CONTRACT_INFO_KEY_LEN, self.contract_info_len);
+        by_code + by_creator + history + record
+    }
+
+    pub fn gas(&self) -> u64 {
+        self.before_call() + self.after_call()
+    }
+}
+
 /// wasmd's `contractInstance`: the contract's record and its code's record, read through
 /// the gas-metered store before every execute, reply, migrate and sudo.
 pub fn contract_instance_reads(contract_info_len: usize, code_info_len: usize) -> u64 {
@@ -407,5 +562,67 @@ mod tests {
             (1_000 + 3 * (33 + 131)) + (1_000 + 3 * (9 + 84))
         );
         assert_eq!(STORE_CODE_KEEPER_GAS, 11_459);
+    }
+
+    /// A new contract's bookkeeping, op by op, as for the bench's test receiver: code 4, a
+    /// 20-byte creator, a 64-character `ccmpa1…` contract address, account number below
+    /// 128, height 20, a 17-byte init message.
+    #[test]
+    fn new_contract_gas_is_the_sum_of_its_store_ops() {
+        // Any: type URL 1+1+32, value 1+1+(address 1+1+64, number 1+1) = 70
+        assert_eq!(new_account_len(64, 9), 34 + 70);
+        assert_eq!(new_account_len(64, 200), 34 + 71);
+        // operation 2, code id 2, updated 1+1+(1+1), msg 1+1+17
+        assert_eq!(history_entry_len(4, 20, 17), 2 + 2 + 4 + 19);
+        let creator = format!("ccmpa1{}", "q".repeat(38));
+        let info_len = contract_info_len(4, &creator, None, "receiver", 20, 64);
+        assert_eq!(info_len, 2 + 46 + 10 + 4 + 66);
+        let new = NewContract {
+            classic: true,
+            first_instance: false,
+            code_id: 4,
+            creator_len: 20,
+            address_bech32_len: 64,
+            account_number: 9,
+            contract_info_len: info_len,
+            created_height: 20,
+            msg_len: 17,
+        };
+        let sequence = (1_000 + 3 * (15 + 8)) + (2_000 + 30 * (15 + 8));
+        let has_contract = 1_000;
+        assert_eq!(new.address(), sequence + has_contract);
+        let get_account = 1_000 + 3 * 33;
+        let account_number = (1_000 + 3 * 9) + (2_000 + 30 * 9);
+        let index = 1_000 + (2_000 + 30 * (21 + 32));
+        let account = 2_000 + 30 * (33 + 104);
+        assert_eq!(
+            new.account(),
+            get_account + account_number + get_account + index + account
+        );
+        let by_code = 2_000 + 30 * 57;
+        let by_creator = 2_000 + 30 * 70;
+        let history = 30 + 2_000 + 30 * (41 + 27);
+        let record = 2_000 + 30 * (33 + 128);
+        assert_eq!(new.after_call(), by_code + by_creator + history + record);
+        // What wasmd v0.61.14 charged the receiver's instantiate beyond the model's old
+        // keeper work (bench/real_gas.json before this model: 39,664 under).
+        assert_eq!(new.gas(), 39_664);
+        // The chain's first contract reads no sequence value; instantiate2 none at all.
+        let first = NewContract {
+            first_instance: true,
+            ..new
+        };
+        assert_eq!(new.gas() - first.gas(), 24);
+        let salted = NewContract {
+            classic: false,
+            ..new
+        };
+        assert_eq!(new.gas() - salted.gas(), sequence);
+        // The history holds the init message: 30 gas a byte.
+        let longer = NewContract {
+            msg_len: 17 + 100,
+            ..new
+        };
+        assert_eq!(longer.gas() - new.gas(), 30 * 100);
     }
 }

@@ -868,6 +868,8 @@ impl Runtime {
             return Err(Failure::rejected("label is required: empty", WASM_EMPTY));
         }
         let sender_bytes = self.canonical_or_reject(sender.as_str())?;
+        let first_instance = self.kv_get(SEQUENCE_INSTANCE).is_none();
+        let creator_len = sender_bytes.len();
         let contract_bytes = match salt {
             None => address::classic_contract_bytes(code_id, self.next_instance_id()),
             Some(salt) => instantiate2_address(
@@ -879,12 +881,38 @@ impl Runtime {
             .to_vec(),
         };
         let contract = self.addr(&contract_bytes);
+        let created = self.lock().height;
+        // `wasm2` and the address without its prefix, as in `contract_reads`.
+        let ibc2_port_id_len = 5 + contract.as_str().len().saturating_sub(self.prefix.len());
+        let new_contract = NewContract {
+            classic: salt.is_none(),
+            first_instance,
+            code_id,
+            creator_len,
+            address_bech32_len: contract.as_str().len(),
+            account_number: MODEL_CONTRACT_ACCOUNT_NUMBER,
+            contract_info_len: contract_info_len(
+                code_id,
+                sender.as_str(),
+                admin.as_ref().map(Addr::as_str),
+                label,
+                created,
+                ibc2_port_id_len,
+            ),
+            created_height: created,
+            msg_len: msg.len(),
+        };
+        self.consume(new_contract.address())?;
         if self.contract_record(&contract_bytes).is_some() {
             return Err(Failure::rejected(
                 "contract address already exists, try a different combination of creator, checksum and salt: duplicate",
                 WASM_DUPLICATE,
             ));
         }
+        // wasmd creates the contract's account here (the devnet keeps no accounts: it
+        // assumes none exists at the address, as for any new classic address).
+        self.consume(new_contract.account())?;
+        let keeper = keeper + new_contract.before_call();
         self.transfer(sender, &contract, funds, events)?;
         let env = to_json_vec(&self.env(&contract)).map_err(json_failure)?;
         let info = to_json_vec(&MessageInfo {
@@ -907,7 +935,10 @@ impl Runtime {
             |instance| call_instantiate_raw(instance, &env, &info, msg),
         )?;
         let response = self.parse_response(&raw, &contract, index, INSTANTIATE_FAILED)?;
-        let created = self.lock().height;
+        // The secondary indexes, the history entry and the record, before the dispatch.
+        let stored = new_contract.after_call();
+        self.consume(stored)?;
+        self.update_call(index, |call| call.gas.keeper += stored);
         self.save_contract_record(
             &contract_bytes,
             &ContractRecord {

@@ -926,6 +926,79 @@ mod queries {
 mod gas {
     use super::*;
 
+    /// wasmd's bookkeeping for a new contract, op by op (`gas::NewContract`), on top of the
+    /// router's check, the code's record and the pinned check.
+    #[test]
+    #[ignore = "needs artifacts from scripts/build.sh"]
+    fn instantiate_keeper_prices_the_new_contract() {
+        use ccmp_devnet::gas::{
+            code_info_len, contract_info_len, NewContract, MODEL_CONTRACT_ACCOUNT_NUMBER,
+        };
+        let mut suite = Suite::new();
+        suite.probe("first");
+        let alice = suite.alice.clone();
+        let label = "second probe";
+        let msg = InstantiateMsg::default();
+        let msg_len = cosmwasm_std::to_json_vec(&msg).unwrap().len();
+        let (contract, outcome) = suite
+            .chain
+            .instantiate(suite.code, &alice, &msg, &[], label)
+            .unwrap();
+        let height = suite.chain.block().height;
+        let prefix = suite.chain.prefix().len();
+        let new = NewContract {
+            classic: true,
+            first_instance: false,
+            code_id: suite.code,
+            creator_len: 20,
+            address_bech32_len: contract.as_str().len(),
+            account_number: MODEL_CONTRACT_ACCOUNT_NUMBER,
+            contract_info_len: contract_info_len(
+                suite.code,
+                alice.as_str(),
+                None,
+                label,
+                height,
+                5 + contract.as_str().len() - prefix,
+            ),
+            created_height: height,
+            msg_len,
+        };
+        let code = code_info_len(suite.chain.account("creator").as_str());
+        let call = &outcome.calls[0];
+        assert_eq!(
+            call.gas.keeper,
+            1_000 + KV_GAS.read(9, code) + 1_000 + new.gas()
+        );
+        // By hand, for this chain (a 20-byte creator, a 32-byte contract address whose
+        // bech32 form the account stores): sequence 1,069 + 2,690, has 1,000, account
+        // 1,099 + 1,027 + 2,270 + 1,099 + 1,000 + 3,590 + (2,000 + 30 x (33 + account)),
+        // indexes 3,710 + 4,100, history 30 + (2,000 + 30 x (41 + entry)), record
+        // 2,000 + 30 x (33 + record).
+        let account = 34 + 2 + (2 + contract.as_str().len()) + 2;
+        let entry = 2 + 2 + 4 + 2 + msg_len;
+        let record = new.contract_info_len;
+        assert_eq!(
+            new.gas(),
+            1_069
+                + 2_690
+                + 1_000
+                + 1_099
+                + 1_027
+                + 2_270
+                + 1_099
+                + 1_000
+                + 3_590
+                + (2_000 + 30 * (33 + account as u64))
+                + 3_710
+                + 4_100
+                + 30
+                + (2_000 + 30 * (41 + entry as u64))
+                + (2_000 + 30 * (33 + record as u64))
+        );
+        assert_eq!(outcome.gas_used, call.gas.total);
+    }
+
     #[test]
     #[ignore = "needs artifacts from scripts/build.sh"]
     fn storage_gas_is_the_sdk_kv_gas_with_the_contract_prefix() {
