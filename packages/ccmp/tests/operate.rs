@@ -14,6 +14,7 @@ use ccmp::config::Config;
 use ccmp::connect::Chains;
 use ccmp_attester::AttesterHandle;
 use ccmp_chain::embedded::EmbeddedNode;
+use ccmp_chain::layer::{Layer, Layered};
 use ccmp_chain::{query, ChainClient, Execute};
 use ccmp_devnet::ChainConfig;
 use ccmp_devnet_receiver::{
@@ -487,65 +488,17 @@ async fn attest_and_relay_run_until_shutdown_and_stop_gracefully() {
     net.b.stop();
 }
 
-/// A client whose first instantiate of `label` is refused by the node.
+/// The layer whose first instantiate of `label` is refused by the node.
 struct RefuseOnce {
-    inner: Arc<dyn ChainClient>,
     label: &'static str,
     refused: std::sync::atomic::AtomicBool,
 }
 
 #[async_trait::async_trait]
-impl ChainClient for RefuseOnce {
-    fn chain_id(&self) -> &str {
-        self.inner.chain_id()
-    }
-    fn signer(&self) -> &str {
-        self.inner.signer()
-    }
-    async fn status(&self) -> Result<ccmp_chain::ChainStatus, ccmp_chain::ChainError> {
-        self.inner.status().await
-    }
-    async fn query_smart(
-        &self,
-        c: &str,
-        m: &[u8],
-        h: Option<u64>,
-    ) -> Result<Vec<u8>, ccmp_chain::ChainError> {
-        self.inner.query_smart(c, m, h).await
-    }
-    async fn query_raw(
-        &self,
-        c: &str,
-        k: &[u8],
-        h: Option<u64>,
-    ) -> Result<Option<Vec<u8>>, ccmp_chain::ChainError> {
-        self.inner.query_raw(c, k, h).await
-    }
-    async fn contract_info(
-        &self,
-        a: &str,
-    ) -> Result<Option<ccmp_chain::ContractInfo>, ccmp_chain::ChainError> {
-        self.inner.contract_info(a).await
-    }
-    async fn simulate(&self, msgs: &[Execute]) -> Result<u64, ccmp_chain::ChainError> {
-        self.inner.simulate(msgs).await
-    }
-    async fn broadcast(
-        &self,
-        msgs: &[Execute],
-        gas: u64,
-    ) -> Result<ccmp_chain::TxResult, ccmp_chain::ChainError> {
-        self.inner.broadcast(msgs, gas).await
-    }
-    async fn store_code(
-        &self,
-        wasm: &[u8],
-        gas: u64,
-    ) -> Result<(u64, ccmp_chain::TxResult), ccmp_chain::ChainError> {
-        self.inner.store_code(wasm, gas).await
-    }
+impl Layer for RefuseOnce {
     async fn instantiate(
         &self,
+        inner: &dyn ChainClient,
         code: u64,
         msg: &[u8],
         label: &str,
@@ -557,15 +510,7 @@ impl ChainClient for RefuseOnce {
                 log: "out of fees".into(),
             });
         }
-        self.inner.instantiate(code, msg, label, admin, gas).await
-    }
-    async fn contract_events(
-        &self,
-        c: &str,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<ccmp_chain::ContractEvent>, ccmp_chain::ChainError> {
-        self.inner.contract_events(c, from, to).await
+        inner.instantiate(code, msg, label, admin, gas).await
     }
 }
 
@@ -585,11 +530,13 @@ async fn a_deploy_that_fails_halfway_records_its_contracts_and_the_next_run_cont
     );
     chains.insert(
         B.into(),
-        Arc::new(RefuseOnce {
-            inner: Arc::new(b.client("operator")),
-            label: "ccmp inbox",
-            refused: Default::default(),
-        }) as Arc<dyn ChainClient>,
+        Arc::new(Layered::new(
+            Arc::new(b.client("operator")),
+            RefuseOnce {
+                label: "ccmp inbox",
+                refused: Default::default(),
+            },
+        )) as Arc<dyn ChainClient>,
     );
     let err = ccmp::deploy::run_config(&config, &chains)
         .await

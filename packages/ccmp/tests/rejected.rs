@@ -11,16 +11,14 @@ use async_trait::async_trait;
 use ccmp::config::Config;
 use ccmp::connect::Chains;
 use ccmp_chain::embedded::EmbeddedNode;
-use ccmp_chain::{
-    ChainClient, ChainError, ChainStatus, ContractEvent, ContractInfo, Execute, TxResult,
-};
+use ccmp_chain::layer::{Layer, Layered};
+use ccmp_chain::{ChainClient, ChainError, Execute, TxResult};
 use ccmp_devnet::ChainConfig;
 use ccmp_signer::AttesterKey;
 use cosmwasm_std::Binary;
 
-/// A client whose node refuses (CheckTx) every transaction, or fails it in its block.
+/// The layer of a node that refuses (CheckTx) every transaction, or fails it in its block.
 struct Refusing {
-    inner: Arc<dyn ChainClient>,
     in_block: bool,
 }
 
@@ -47,37 +45,21 @@ impl Refusing {
 }
 
 #[async_trait]
-impl ChainClient for Refusing {
-    fn chain_id(&self) -> &str {
-        self.inner.chain_id()
-    }
-    fn signer(&self) -> &str {
-        self.inner.signer()
-    }
-    async fn status(&self) -> Result<ChainStatus, ChainError> {
-        self.inner.status().await
-    }
-    async fn query_smart(&self, c: &str, m: &[u8], h: Option<u64>) -> Result<Vec<u8>, ChainError> {
-        self.inner.query_smart(c, m, h).await
-    }
-    async fn query_raw(
+impl Layer for Refusing {
+    async fn broadcast(
         &self,
-        c: &str,
-        k: &[u8],
-        h: Option<u64>,
-    ) -> Result<Option<Vec<u8>>, ChainError> {
-        self.inner.query_raw(c, k, h).await
-    }
-    async fn contract_info(&self, a: &str) -> Result<Option<ContractInfo>, ChainError> {
-        self.inner.contract_info(a).await
-    }
-    async fn simulate(&self, msgs: &[Execute]) -> Result<u64, ChainError> {
-        self.inner.simulate(msgs).await
-    }
-    async fn broadcast(&self, _msgs: &[Execute], _gas: u64) -> Result<TxResult, ChainError> {
+        _inner: &dyn ChainClient,
+        _msgs: &[Execute],
+        _gas: u64,
+    ) -> Result<TxResult, ChainError> {
         self.refuse()
     }
-    async fn store_code(&self, _wasm: &[u8], _gas: u64) -> Result<(u64, TxResult), ChainError> {
+    async fn store_code(
+        &self,
+        _inner: &dyn ChainClient,
+        _wasm: &[u8],
+        _gas: u64,
+    ) -> Result<(u64, TxResult), ChainError> {
         // What a backend does with a transaction that failed in its block.
         self.refuse()
             .and_then(TxResult::into_result)
@@ -85,6 +67,7 @@ impl ChainClient for Refusing {
     }
     async fn instantiate(
         &self,
+        _inner: &dyn ChainClient,
         _code: u64,
         _msg: &[u8],
         _label: &str,
@@ -94,14 +77,6 @@ impl ChainClient for Refusing {
         self.refuse()
             .and_then(TxResult::into_result)
             .map(|tx| (String::new(), tx))
-    }
-    async fn contract_events(
-        &self,
-        c: &str,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<ContractEvent>, ChainError> {
-        self.inner.contract_events(c, from, to).await
     }
 }
 
@@ -182,10 +157,10 @@ async fn a_refused_or_failed_transaction_is_one_line_naming_the_chain() {
             .map(|node| {
                 (
                     node.chain_id().to_string(),
-                    Arc::new(Refusing {
-                        inner: Arc::new(node.client("operator")),
-                        in_block,
-                    }) as Arc<dyn ChainClient>,
+                    Arc::new(Layered::new(
+                        Arc::new(node.client("operator")),
+                        Refusing { in_block },
+                    )) as Arc<dyn ChainClient>,
                 )
             })
             .collect::<HashMap<_, _>>();

@@ -13,6 +13,7 @@
 //! `_contract_address` attribute, which a contract cannot forge).
 
 pub mod embedded;
+pub mod layer;
 pub mod localnet;
 pub mod record;
 pub mod rpc;

@@ -1,6 +1,7 @@
 //! A [`ChainClient`] that keeps a log of the transactions broadcast through it, whatever
 //! the backend: what the demo's gas summary reads, on embedded chains and on real nodes
-//! alike. Every call is passed through unchanged; only `broadcast` is also recorded.
+//! alike. A [`Layer`]: every call is passed through unchanged; only `broadcast` is also
+//! recorded.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -8,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use cosmwasm_std::Event;
 
-use crate::{ChainClient, ChainError, ChainStatus, ContractEvent, ContractInfo, Execute, TxResult};
+use crate::layer::{Layer, Layered};
+use crate::{ChainClient, ChainError, Execute, TxResult};
 
 /// One transaction that made it into a block: for summaries of what operations cost.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,84 +96,27 @@ impl TxLog {
 
     /// `client`, recording into this log.
     pub fn wrap(&self, client: Arc<dyn ChainClient>) -> Arc<dyn ChainClient> {
-        Arc::new(Recording {
-            inner: client,
-            log: self.clone(),
-        })
+        Arc::new(Layered::new(client, Recording { log: self.clone() }))
     }
 }
 
-/// A client that records each transaction it broadcasts into a [`TxLog`].
+/// The layer that records each transaction broadcast through it into a [`TxLog`].
 pub struct Recording {
-    inner: Arc<dyn ChainClient>,
     log: TxLog,
 }
 
 #[async_trait]
-impl ChainClient for Recording {
-    fn chain_id(&self) -> &str {
-        self.inner.chain_id()
-    }
-    fn signer(&self) -> &str {
-        self.inner.signer()
-    }
-    async fn status(&self) -> Result<ChainStatus, ChainError> {
-        self.inner.status().await
-    }
-    async fn query_smart(
+impl Layer for Recording {
+    async fn broadcast(
         &self,
-        contract: &str,
-        msg: &[u8],
-        height: Option<u64>,
-    ) -> Result<Vec<u8>, ChainError> {
-        self.inner.query_smart(contract, msg, height).await
-    }
-    async fn query_raw(
-        &self,
-        contract: &str,
-        key: &[u8],
-        height: Option<u64>,
-    ) -> Result<Option<Vec<u8>>, ChainError> {
-        self.inner.query_raw(contract, key, height).await
-    }
-    async fn contract_info(&self, address: &str) -> Result<Option<ContractInfo>, ChainError> {
-        self.inner.contract_info(address).await
-    }
-    async fn simulate(&self, msgs: &[Execute]) -> Result<u64, ChainError> {
-        self.inner.simulate(msgs).await
-    }
-    async fn broadcast(&self, msgs: &[Execute], gas_limit: u64) -> Result<TxResult, ChainError> {
-        let tx = self.inner.broadcast(msgs, gas_limit).await?;
-        self.log.push(TxRecord::new(
-            self.inner.chain_id(),
-            self.inner.signer(),
-            msgs,
-            &tx,
-        ));
-        Ok(tx)
-    }
-    async fn store_code(&self, wasm: &[u8], gas_limit: u64) -> Result<(u64, TxResult), ChainError> {
-        self.inner.store_code(wasm, gas_limit).await
-    }
-    async fn instantiate(
-        &self,
-        code_id: u64,
-        msg: &[u8],
-        label: &str,
-        admin: Option<&str>,
+        inner: &dyn ChainClient,
+        msgs: &[Execute],
         gas_limit: u64,
-    ) -> Result<(String, TxResult), ChainError> {
-        self.inner
-            .instantiate(code_id, msg, label, admin, gas_limit)
-            .await
-    }
-    async fn contract_events(
-        &self,
-        contract: &str,
-        from: u64,
-        to: u64,
-    ) -> Result<Vec<ContractEvent>, ChainError> {
-        self.inner.contract_events(contract, from, to).await
+    ) -> Result<TxResult, ChainError> {
+        let tx = inner.broadcast(msgs, gas_limit).await?;
+        self.log
+            .push(TxRecord::new(inner.chain_id(), inner.signer(), msgs, &tx));
+        Ok(tx)
     }
 }
 

@@ -13,9 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ccmp_chain::{
-    ChainClient, ChainError, ChainStatus, ContractEvent, ContractInfo, Execute, TxResult,
-};
+use ccmp_chain::layer::{Layer, Layered};
+use ccmp_chain::{ChainClient, ChainError, ContractEvent, Execute, TxResult};
 use ccmp_devnet_receiver::{ExecuteMsg as ReceiverMsg, Mode as ReceiverMode};
 use ccmp_relayer::service::{start, AttesterEndpoint, RelayerConfig, RetryPolicy};
 use ccmp_types::{Message, MessageStatus};
@@ -46,8 +45,8 @@ struct Faults {
     unreachable: u32,
 }
 
+/// The layer that injects the faults.
 struct Faulty {
-    inner: Arc<dyn ChainClient>,
     faults: Arc<Mutex<Faults>>,
 }
 
@@ -73,36 +72,8 @@ fn delivered_nonces(exec: &Execute) -> Vec<u64> {
 }
 
 #[async_trait]
-impl ChainClient for Faulty {
-    fn chain_id(&self) -> &str {
-        self.inner.chain_id()
-    }
-    fn signer(&self) -> &str {
-        self.inner.signer()
-    }
-    async fn status(&self) -> Result<ChainStatus, ChainError> {
-        self.inner.status().await
-    }
-    async fn query_smart(
-        &self,
-        contract: &str,
-        msg: &[u8],
-        height: Option<u64>,
-    ) -> Result<Vec<u8>, ChainError> {
-        self.inner.query_smart(contract, msg, height).await
-    }
-    async fn query_raw(
-        &self,
-        contract: &str,
-        key: &[u8],
-        height: Option<u64>,
-    ) -> Result<Option<Vec<u8>>, ChainError> {
-        self.inner.query_raw(contract, key, height).await
-    }
-    async fn contract_info(&self, address: &str) -> Result<Option<ContractInfo>, ChainError> {
-        self.inner.contract_info(address).await
-    }
-    async fn simulate(&self, msgs: &[Execute]) -> Result<u64, ChainError> {
+impl Layer for Faulty {
+    async fn simulate(&self, inner: &dyn ChainClient, msgs: &[Execute]) -> Result<u64, ChainError> {
         let nonces: Vec<u64> = msgs.iter().flat_map(delivered_nonces).collect();
         {
             let mut faults = self.faults.lock().unwrap();
@@ -129,9 +100,14 @@ impl ChainClient for Faulty {
                 }
             }
         }
-        self.inner.simulate(msgs).await
+        inner.simulate(msgs).await
     }
-    async fn broadcast(&self, msgs: &[Execute], gas_limit: u64) -> Result<TxResult, ChainError> {
+    async fn broadcast(
+        &self,
+        inner: &dyn ChainClient,
+        msgs: &[Execute],
+        gas_limit: u64,
+    ) -> Result<TxResult, ChainError> {
         let is_delivery = msgs.iter().any(|m| !delivered_nonces(m).is_empty());
         let mut gas = gas_limit;
         {
@@ -140,7 +116,7 @@ impl ChainClient for Faulty {
                 faults.unreachable_broadcasts -= 1;
                 faults.unreachable += 1;
                 return Err(ChainError::Unreachable {
-                    chain_id: self.chain_id().to_string(),
+                    chain_id: inner.chain_id().to_string(),
                     reason: "injected".into(),
                 });
             }
@@ -151,30 +127,16 @@ impl ChainClient for Faulty {
                 }
             }
         }
-        self.inner.broadcast(msgs, gas).await
-    }
-    async fn store_code(&self, wasm: &[u8], gas_limit: u64) -> Result<(u64, TxResult), ChainError> {
-        self.inner.store_code(wasm, gas_limit).await
-    }
-    async fn instantiate(
-        &self,
-        code_id: u64,
-        msg: &[u8],
-        label: &str,
-        admin: Option<&str>,
-        gas_limit: u64,
-    ) -> Result<(String, TxResult), ChainError> {
-        self.inner
-            .instantiate(code_id, msg, label, admin, gas_limit)
-            .await
+        inner.broadcast(msgs, gas).await
     }
     async fn contract_events(
         &self,
+        inner: &dyn ChainClient,
         contract: &str,
         from: u64,
         to: u64,
     ) -> Result<Vec<ContractEvent>, ChainError> {
-        let events = self.inner.contract_events(contract, from, to).await?;
+        let events = inner.contract_events(contract, from, to).await?;
         let mut faults = self.faults.lock().unwrap();
         let nonce = |e: &ContractEvent| e.attribute("nonce").and_then(|n| n.parse::<u64>().ok());
         let Some(at) = faults.hide.iter().position(|range| {
@@ -198,10 +160,12 @@ fn faulty_relayer_chains(
     faults: &Arc<Mutex<Faults>>,
 ) -> HashMap<String, Arc<dyn ChainClient>> {
     let wrap = |inner: Arc<dyn ChainClient>| -> Arc<dyn ChainClient> {
-        Arc::new(Faulty {
+        Arc::new(Layered::new(
             inner,
-            faults: Arc::clone(faults),
-        })
+            Faulty {
+                faults: Arc::clone(faults),
+            },
+        ))
     };
     HashMap::from([
         (A.to_string(), wrap(Arc::new(net.a.client("relayer")))),
