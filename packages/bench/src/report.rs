@@ -812,15 +812,20 @@ const SIZE_EXCESS: &str = "What is left above the budget ({} bytes) is in code t
     (-24.1 KB); without the handlers of the 14 admin and recovery execute messages, 525,902 \
     (-25.6 KB); without both, 483,471 (-68.0 KB: they share their trust-change, source and \
     ownership records and answers). Three quarters of that code would have to go, so \
-    simpler handlers alone will not do it: hand-written parsers for the rarely used \
-    messages, storage records and query answers \
-    (`PhantomData<T>`'s `deserialize`, the derived visitors, is 67.7 KB of the file) or \
-    an interface change (the owner's rarely used messages behind one variant, fewer \
-    query shapes) can, each to be weighed against the interface it changes. Out of reach \
+    simpler handlers alone will not do it. Hand-written parsers for the rarely used \
+    messages, storage records and query answers (`PhantomData<T>`'s `deserialize`, the \
+    derived visitors, is 67.7 KB of the file) were tried on the 550,138-byte build, the \
+    delivery path untouched: 540,069 bytes (-10.1 KB, 6.6 KB of it only with one error \
+    text changed), and about 14 KB projected with every such type converted, because \
+    serde_json's parsing code is copied into each visitor that calls it; not merged. What \
+    is left is an interface change (the owner's rarely used messages behind one variant, \
+    fewer query shapes), which `docs/PROTOCOL.md` does not allow: it names those messages \
+    and queries. Out of reach \
     of the contract's code, reached only through the function table: the querier's \
     `raw_query` (21.8 KB with what only it uses), the backtrace printer and rustc-demangle \
     (25 KB) and `f64`'s `Display` (18 KB). Compiler and optimiser settings measured against \
-    that build: `-C llvm-args=-inline-threshold=50` makes it 521,056 bytes but a \
+    that build (gas in that revision's model, before wasmd's own work before a call was \
+    priced): `-C llvm-args=-inline-threshold=50` makes it 521,056 bytes but a \
     `deliver`ed message cost 2,472 SDK gas instead of 2,351 and a `deliver_batch`ed one \
     1,854 instead of 1,828 (refused: the gas is the product); \
     `-C llvm-args=-inlinehint-threshold=100` saves 0.6 KB for 21 SDK gas more per \
