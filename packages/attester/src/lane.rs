@@ -6,7 +6,7 @@
 
 use ccmp_relayer::{LaneFollower, RelayError};
 use ccmp_types::{Frontier, Hash, EMPTY_ROOT};
-use cosmwasm_std::{Binary, Event, HexBinary};
+use cosmwasm_std::{Event, HexBinary};
 
 use crate::store::PrefixRoots;
 
@@ -56,8 +56,7 @@ impl LaneTree {
         if let (Some(last), Some(announced)) = (roots.last(), announced) {
             let computed = HexBinary::from(last).to_hex();
             if computed != announced {
-                self.follower.ids.truncate(before);
-                self.follower.messages.truncate(before);
+                self.follower.truncate(before as u64);
                 return Err(RelayError::RootMismatch {
                     size: before as u64 + roots.len() as u64,
                     announced: announced.to_string(),
@@ -65,11 +64,9 @@ impl LaneTree {
                 });
             }
         }
-        // The attester needs only the ids: the bodies (up to the outbox's limit each)
-        // would make memory grow with the lane's bytes instead of its length.
-        for message in &mut self.follower.messages[before..] {
-            message.body = Binary::default();
-        }
+        // The attester needs only the ids: the messages (bodies up to the outbox's limit
+        // each) would make memory grow with the lane's bytes instead of its length.
+        self.follower.release_below(self.follower.size(), |_| false);
         self.frontier = frontier;
         self.roots.extend(roots);
         Ok(taken.len())
@@ -104,7 +101,7 @@ pub(crate) mod tests {
             destination_chain: destination.into(),
             recipient: "recipient".into(),
             timeout_timestamp: Some(Timestamp::from_nanos(nonce + 1)),
-            body: Binary::from(vec![nonce as u8; 100]),
+            body: cosmwasm_std::Binary::from(vec![nonce as u8; 100]),
         }
     }
 
@@ -146,7 +143,7 @@ pub(crate) mod tests {
             assert_eq!(lane.root_at(size), Some(root(&ids[..size as usize])));
         }
         assert_eq!(lane.root_at(10), None);
-        assert!(lane.follower.messages.iter().all(|m| m.body.is_empty()));
+        assert_eq!(lane.follower.held(), 0);
 
         // A wrong announced root is refused and changes nothing.
         let m = message("a", "b", 9);

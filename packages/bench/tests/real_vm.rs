@@ -193,7 +193,7 @@ fn a_failing_receiver_is_recorded_with_the_chain_error_then_retried() {
             &relayer,
             &bridge.b.inbox,
             &InboxMsg::Retry {
-                message: bridge.lane_ab.messages[1].clone(),
+                message: bridge.lane_ab.message(1).unwrap().clone(),
                 gas_limit: None,
             },
             &[],
@@ -287,7 +287,7 @@ fn receivers_that_burn_their_gas_or_panic_fail_alone() {
             &relayer,
             &bridge.b.inbox,
             &InboxMsg::Retry {
-                message: bridge.lane_ab.messages[1].clone(),
+                message: bridge.lane_ab.message(1).unwrap().clone(),
                 gas_limit: Some(ccmp_inbox::DEFAULT_MAX_RECEIVE_GAS_LIMIT),
             },
             &[],
@@ -524,12 +524,7 @@ fn the_spec_lane_vector_through_the_inbox_wasm() {
 fn the_spec_lane_batch_from_the_relayer_through_the_inbox_wasm() {
     let (mut chain, inbox, owner, vectors) = spec_lane_inbox(false);
     let messages = spec_messages(&vectors);
-    let lane = ccmp_relayer::LaneFollower {
-        source_chain: "chain-a".into(),
-        destination_chain: "chain-b".into(),
-        ids: messages.iter().map(|m| m.message_id().unwrap()).collect(),
-        messages,
-    };
+    let lane = ccmp_relayer::LaneFollower::with_messages("chain-a", "chain-b", messages).unwrap();
     let msg = lane.deliver_batch(&[1, 2, 3, 5], 7).unwrap();
     assert_eq!(
         serde_json::to_value(&msg).unwrap(),
@@ -616,7 +611,7 @@ fn deliver_batch_skips_refuses_and_fails_per_message_in_the_real_vm() {
     };
     let forged = Message {
         body: Binary::from(b"{\"n\":999}".as_slice()),
-        ..bridge.lane_ab.messages[3].clone()
+        ..bridge.lane_ab.message(3).unwrap().clone()
     };
     messages[1] = Binary::new(forged.encode().unwrap());
     let err = bridge

@@ -17,6 +17,8 @@
 pub mod http;
 pub mod service;
 
+use std::collections::BTreeMap;
+
 use ccmp_inbox::msg::{DeliveryItem, ExecuteMsg as InboxExecuteMsg};
 use ccmp_signer::SignerSet;
 use ccmp_types::{
@@ -62,15 +64,24 @@ pub enum RelayError {
     },
     #[error("the lane has {size} messages; size {requested} is not available")]
     BeyondLane { size: u64, requested: u64 },
+    #[error(
+        "message {nonce} was released (the inbox processed it); its id is kept, not its bytes"
+    )]
+    Released { nonce: u64 },
 }
 
-/// One lane (source chain's outbox → destination chain) as a relayer follows it.
+/// One lane (source chain's outbox → destination chain) as a relayer follows it: the id
+/// of every message (the tree's leaves, what every proof needs), and the messages
+/// themselves until they are released. A service that runs for months releases what the
+/// inbox has processed, so that its memory grows by 32 bytes a message, not by the
+/// messages' bytes.
 #[derive(Debug, Clone)]
 pub struct LaneFollower {
     pub source_chain: String,
     pub destination_chain: String,
-    pub messages: Vec<Message>,
     pub ids: Vec<Hash>,
+    /// The messages held, by nonce.
+    messages: BTreeMap<u64, Message>,
 }
 
 fn attribute<'a>(event: &'a Event, key: &'static str) -> Result<&'a str, RelayError> {
@@ -87,13 +98,88 @@ impl LaneFollower {
         LaneFollower {
             source_chain: source_chain.into(),
             destination_chain: destination_chain.into(),
-            messages: vec![],
             ids: vec![],
+            messages: BTreeMap::new(),
         }
     }
 
+    /// A follower holding `messages`, the lane's from nonce 0 in order (checked, as
+    /// [`LaneFollower::observe`] checks each, but with no announced root to compare).
+    pub fn with_messages(
+        source_chain: impl Into<String>,
+        destination_chain: impl Into<String>,
+        messages: impl IntoIterator<Item = Message>,
+    ) -> Result<Self, RelayError> {
+        let mut lane = LaneFollower::new(source_chain, destination_chain);
+        for message in messages {
+            if message.source_chain != lane.source_chain
+                || message.destination_chain != lane.destination_chain
+            {
+                return Err(RelayError::WrongLane {
+                    source_chain: lane.source_chain.clone(),
+                    destination_chain: lane.destination_chain.clone(),
+                    got_source: message.source_chain,
+                    got_destination: message.destination_chain,
+                });
+            }
+            if message.nonce != lane.size() {
+                return Err(RelayError::OutOfOrder {
+                    expected: lane.size(),
+                    got: message.nonce,
+                });
+            }
+            lane.ids.push(message.message_id()?);
+            lane.messages.insert(message.nonce, message);
+        }
+        Ok(lane)
+    }
+
     pub fn size(&self) -> u64 {
-        self.messages.len() as u64
+        self.ids.len() as u64
+    }
+
+    /// Message `nonce`, while it is held.
+    pub fn message(&self, nonce: u64) -> Result<&Message, RelayError> {
+        if nonce >= self.size() {
+            return Err(RelayError::BeyondLane {
+                size: self.size(),
+                requested: nonce + 1,
+            });
+        }
+        self.messages
+            .get(&nonce)
+            .ok_or(RelayError::Released { nonce })
+    }
+
+    /// How many messages are held (the others are released: only their ids are kept).
+    pub fn held(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Forgets message `nonce`'s bytes (its id stays): for a message the inbox has
+    /// processed, which no delivery will carry again.
+    pub fn release(&mut self, nonce: u64) {
+        self.messages.remove(&nonce);
+    }
+
+    /// [`LaneFollower::release`] for every held nonce below `end` that `keep` refuses.
+    pub fn release_below(&mut self, end: u64, keep: impl Fn(u64) -> bool) {
+        let below: Vec<u64> = self
+            .messages
+            .range(..end)
+            .map(|(&nonce, _)| nonce)
+            .filter(|&nonce| !keep(nonce))
+            .collect();
+        for nonce in below {
+            self.messages.remove(&nonce);
+        }
+    }
+
+    /// Drops everything from `size` on (ids and messages): undoes an observation a caller
+    /// found wrong.
+    pub fn truncate(&mut self, size: u64) {
+        self.ids.truncate(size as usize);
+        self.messages.split_off(&size);
     }
 
     /// Takes in the `ccmp_send` events of a transaction (others are ignored, and so are
@@ -165,7 +251,7 @@ impl LaneFollower {
             }
             *frontier = next;
             self.ids.push(id);
-            self.messages.push(message.clone());
+            self.messages.insert(message.nonce, message.clone());
             taken.push(message);
         }
         Ok(taken)
@@ -216,7 +302,7 @@ impl LaneFollower {
         let to = self.check_size(size)?;
         let proof = inclusion_proof(&self.ids[..to], nonce)?;
         Ok(DeliveryItem {
-            message: self.messages[nonce as usize].clone(),
+            message: self.message(nonce)?.clone(),
             checkpoint_size: size,
             proof: proof.iter().map(HexBinary::from).collect(),
         })
@@ -241,7 +327,7 @@ impl LaneFollower {
         let messages = nonces
             .iter()
             // A strict decode (`observe`) makes the re-encoding the bytes the outbox hashed.
-            .map(|&nonce| Ok(Binary::new(self.messages[nonce as usize].encode()?)))
+            .map(|&nonce| Ok(Binary::new(self.message(nonce)?.encode()?)))
             .collect::<Result<_, RelayError>>()?;
         Ok(InboxExecuteMsg::DeliverBatch {
             source_chain: self.source_chain.clone(),
@@ -398,7 +484,7 @@ mod tests {
             .collect();
         let expected: Vec<Message> = nonces
             .iter()
-            .map(|&n| lane.messages[n as usize].clone())
+            .map(|&n| lane.message(n).unwrap().clone())
             .collect();
         assert_eq!(decoded, expected);
         let ids: Vec<Hash> = messages.iter().map(|b| ccmp_types::leaf_hash(b)).collect();

@@ -39,6 +39,8 @@ async fn every_message_is_delivered_once_with_its_exact_status() {
     })
     .await;
     assert_eq!(status.state, LaneState::Running);
+    // Every message processed (the failed ones with no retry policy): none held.
+    assert_eq!(status.held, 0, "{status:?}");
     assert_eq!(
         (
             status.delivered,
@@ -87,6 +89,7 @@ async fn every_message_is_delivered_once_with_its_exact_status() {
         format!("ccmp_relayer_lane_sent{labels} 26"),
         format!("ccmp_relayer_lane_attested{labels} 26"),
         format!("ccmp_relayer_lane_pending{labels} 0"),
+        format!("ccmp_relayer_lane_held{labels} 0"),
         format!("ccmp_relayer_lane_frozen{labels} 0"),
     ] {
         assert!(metrics.contains(&line), "{line} missing from\n{metrics}");

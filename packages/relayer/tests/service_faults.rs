@@ -249,7 +249,11 @@ async fn failed_messages_are_retried_under_the_policy() {
     };
     let relayer = start(config, &net.chains("relayer")).await.unwrap();
     net.send(2, &net.failing, None).await;
-    wait_lane(&relayer, "both failed", |s| s.failed == 2).await;
+    // Failed, and held for their retries (a retry carries the message again).
+    wait_lane(&relayer, "both failed and held", |s| {
+        s.failed == 2 && s.held == 2
+    })
+    .await;
     // The receiver is fixed: the next retry delivers.
     let owner: Arc<dyn ChainClient> = Arc::new(net.b.client("deployer"));
     owner
@@ -267,7 +271,11 @@ async fn failed_messages_are_retried_under_the_policy() {
         .unwrap()
         .into_result()
         .unwrap();
-    let status = wait_lane(&relayer, "both retried and delivered", |s| s.delivered == 2).await;
+    // Delivered: released, only their ids kept.
+    let status = wait_lane(&relayer, "both retried, delivered and released", |s| {
+        s.delivered == 2 && s.held == 0
+    })
+    .await;
     assert!(status.retried >= 2, "{status:?}");
     for nonce in 0..2 {
         let status = net.status(nonce).await;

@@ -475,7 +475,7 @@ fn delivery_is_one_multiproof_for_many_and_for_one() {
     assert_eq!(messages.len(), 1);
     assert_eq!(
         ccmp_types::Message::decode(&messages[0]).unwrap(),
-        lane.messages[4]
+        *lane.message(4).unwrap()
     );
     assert_eq!(
         delivery_msg(&lane, &[2, 3, 4], 7).unwrap(),
@@ -624,4 +624,51 @@ fn config_errors_name_the_field() {
     assert_eq!(config.validate().unwrap_err().field, "lanes[1]");
     config.lanes.clear();
     assert_eq!(config.validate().unwrap_err().field, "lanes");
+}
+
+#[test]
+fn a_released_message_keeps_its_id_for_proofs_and_is_never_carried_again() {
+    let mut lane = lane_of(7);
+    let before = lane.clone();
+    assert_eq!(lane.held(), 7);
+    lane.release(2);
+    lane.release_below(5, |nonce| nonce == 3);
+    // 0, 1, 2 and 4 released; 3 kept (as for a failed message waiting for its retry).
+    assert_eq!(lane.held(), 3);
+    for nonce in [0, 1, 2, 4] {
+        assert!(matches!(
+            lane.message(nonce),
+            Err(ccmp_relayer::RelayError::Released { nonce: n }) if n == nonce
+        ));
+    }
+    assert_eq!(lane.message(3).unwrap(), before.message(3).unwrap());
+    assert!(matches!(
+        lane.message(7),
+        Err(ccmp_relayer::RelayError::BeyondLane {
+            size: 7,
+            requested: 8
+        })
+    ));
+    // Proofs rest on the ids alone: the same checkpoints and the same batches of what is
+    // held; a batch holding a released message is refused, not built short.
+    assert_eq!(lane.size(), 7);
+    assert_eq!(lane.checkpoint(7).unwrap(), before.checkpoint(7).unwrap());
+    assert_eq!(
+        delivery_msg(&lane, &[3, 5, 6], 7).unwrap(),
+        delivery_msg(&before, &[3, 5, 6], 7).unwrap()
+    );
+    assert!(matches!(
+        lane.deliver_batch(&[2, 3], 7),
+        Err(ccmp_relayer::RelayError::Released { nonce: 2 })
+    ));
+    assert_eq!(
+        lane.submit_checkpoint(7, 3, "o", &ccmp_bench::attesters(1), |_, _| vec![])
+            .unwrap(),
+        before
+            .submit_checkpoint(7, 3, "o", &ccmp_bench::attesters(1), |_, _| vec![])
+            .unwrap()
+    );
+    // Undoing an observation drops ids and messages from there on.
+    lane.truncate(6);
+    assert_eq!((lane.size(), lane.held()), (6, 2));
 }

@@ -81,6 +81,9 @@ pub struct LaneStatus {
     pub checkpoint_size: u64,
     /// Messages not known to be processed by the inbox.
     pub pending: u64,
+    /// Messages whose bytes this process holds: not known to be processed, or failed and
+    /// waiting for a retry (the others are kept as their ids only).
+    pub held: u64,
     /// This process's counts.
     pub delivered: u64,
     pub failed: u64,
@@ -105,6 +108,7 @@ impl LaneStatus {
             source_size: 0,
             checkpoint_size: 0,
             pending: 0,
+            held: 0,
             delivered: 0,
             failed: 0,
             timed_out: 0,
@@ -459,6 +463,9 @@ impl LaneWorker {
         if source.ordered {
             if let Some(next) = source.next_nonce {
                 self.tracker_mut().mark_done_below(next);
+                let failed = &self.failed;
+                self.follower
+                    .release_below(next, |nonce| failed.contains_key(&nonce));
             }
         }
 
@@ -496,6 +503,12 @@ impl LaneWorker {
             .pending
             .get_or_create(&self.labels)
             .set(gauge(pending));
+        let held = self.follower.held() as u64;
+        self.status.held = held;
+        self.metrics
+            .held
+            .get_or_create(&self.labels)
+            .set(gauge(held));
     }
 
     fn enter_frozen(&mut self, reason: String) {
@@ -879,15 +892,25 @@ impl LaneWorker {
             match status.status {
                 MessageStatus::Unknown => nonces.push(nonce),
                 MessageStatus::Delivered | MessageStatus::TimedOut => {
-                    self.tracker_mut().mark_done(nonce)
+                    self.tracker_mut().mark_done(nonce);
+                    self.settle(nonce);
                 }
                 MessageStatus::Failed => {
                     self.tracker_mut().mark_done(nonce);
                     self.note_failed(nonce, status.attempts);
+                    self.settle(nonce);
                 }
             }
         }
         Ok(nonces)
+    }
+
+    /// A message the inbox has processed is released (its id stays, for proofs) unless it
+    /// failed and waits for a retry, which carries it again.
+    fn settle(&mut self, nonce: u64) {
+        if !self.failed.contains_key(&nonce) {
+            self.follower.release(nonce);
+        }
     }
 
     fn note_failed(&mut self, nonce: u64, attempts: u32) {
@@ -1063,6 +1086,7 @@ impl LaneWorker {
                 Some("timed_out") => timed_out += 1,
                 _ => {}
             }
+            self.settle(nonce);
         }
         let skipped = nonces.len() as u64 - delivered - failed - timed_out;
         report.delivered += delivered;
@@ -1186,7 +1210,8 @@ impl LaneWorker {
     ) -> Result<(), LaneError> {
         let now = Instant::now();
         let max_attempts = self.retry.max_attempts;
-        self.failed.retain(|nonce, entry| {
+        let mut given_up = vec![];
+        self.failed.retain(|&nonce, entry| {
             let keep = entry.attempts < max_attempts;
             if !keep {
                 tracing::warn!(
@@ -1194,9 +1219,13 @@ impl LaneWorker {
                     attempts = entry.attempts,
                     "failed message: no more retries"
                 );
+                given_up.push(nonce);
             }
             keep
         });
+        for nonce in given_up {
+            self.follower.release(nonce);
+        }
         let due: Vec<u64> = self
             .failed
             .iter()
@@ -1205,7 +1234,7 @@ impl LaneWorker {
             .take(self.retry.max_per_iteration as usize)
             .collect();
         for nonce in due {
-            let message = self.follower.messages[nonce as usize].clone();
+            let message = self.follower.message(nonce)?.clone();
             let msg = InboxExecuteMsg::Retry {
                 message,
                 gas_limit: self.retry.gas_limit,
@@ -1221,6 +1250,7 @@ impl LaneWorker {
                 }
                 Err(err) if err.class() == ErrorClass::AlreadyProcessed => {
                     self.failed.remove(&nonce);
+                    self.follower.release(nonce);
                     continue;
                 }
                 Err(err) if err.class() == ErrorClass::SourceFrozen => {
@@ -1251,6 +1281,7 @@ impl LaneWorker {
                 }
                 outcome => {
                     self.failed.remove(&nonce);
+                    self.follower.release(nonce);
                     if outcome == MessageStatus::Delivered {
                         self.status.delivered += 1;
                         report.delivered += 1;

@@ -52,6 +52,8 @@ pub struct Metrics {
     pub attested: Family<LaneLabels, Gauge>,
     /// Messages not known to be processed by the inbox.
     pub pending: Family<LaneLabels, Gauge>,
+    /// Messages whose bytes the process holds (the others only as their 32-byte ids).
+    pub held: Family<LaneLabels, Gauge>,
     /// 1 while the inbox has the source frozen.
     pub frozen: Family<LaneLabels, Gauge>,
     /// Outcomes of this process's deliveries (the inbox's `ccmp_deliver` statuses).
@@ -83,6 +85,7 @@ impl Metrics {
             sent: Family::default(),
             attested: Family::default(),
             pending: Family::default(),
+            held: Family::default(),
             frozen: Family::default(),
             delivered: Family::default(),
             failed: Family::default(),
@@ -110,6 +113,11 @@ impl Metrics {
             "lane_pending",
             "Messages not known to be processed by the inbox",
             metrics.pending.clone(),
+        );
+        registry.register(
+            "lane_held",
+            "Messages whose bytes the relayer holds: not known to be processed, or failed and waiting for a retry",
+            metrics.held.clone(),
         );
         registry.register(
             "lane_frozen",
