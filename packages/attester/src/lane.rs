@@ -35,7 +35,7 @@ impl LaneTree {
     /// Takes in one event of the outbox (other event types and other lanes' sends are
     /// ignored); returns how many messages it added. On an error nothing is added.
     pub fn observe(&mut self, event: &Event) -> Result<usize, RelayError> {
-        let before = self.follower.ids.len();
+        let before = self.follower.ids().len();
         // The follower checks against a copy of the frontier (O(log n) per message, not a
         // root over the whole lane); the attester's own roots are computed below.
         let taken = self
@@ -43,7 +43,7 @@ impl LaneTree {
             .observe_with(&mut self.frontier.clone(), [event])?;
         let mut frontier = self.frontier.clone();
         let mut roots = vec![];
-        for id in &self.follower.ids[before..] {
+        for id in &self.follower.ids()[before..] {
             roots.push(frontier.push(*id)?);
         }
         // The follower checked the announced root against its own computation; the

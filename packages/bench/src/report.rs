@@ -157,6 +157,30 @@ pub struct Target {
     pub pass: bool,
 }
 
+/// What a relayer's proofs cost it off chain by lane size, as `scripts/proof-bench.sh`
+/// wrote it to `bench/proofs.json`: wall-clock, so `--check` renders it but does not
+/// re-measure it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProofBench {
+    pub machine: String,
+    /// Messages in the measured batch (the newest of the lane) and the checkpoint step.
+    pub batch: u64,
+    pub rows: Vec<ProofRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProofRow {
+    pub lane_size: u64,
+    /// Building the `SubtreeIndex`, per message appended.
+    pub append_ns: f64,
+    /// The checkpoint's root and its consistency proof: from the leaf list, from the index.
+    pub checkpoint_leaves_us: f64,
+    pub checkpoint_index_us: f64,
+    /// The batch's multiproof: from the leaf list, from the index.
+    pub batch_leaves_us: f64,
+    pub batch_index_us: f64,
+}
+
 /// `ccmp demo --queued` runs, as `scripts/demo-bench.sh` wrote them to `bench/demo.json`:
 /// wall-clock figures of the whole bridge (attesters, relayers, both lanes) on two embedded
 /// chains. They depend on the machine, so `--check` renders them but does not re-measure.
@@ -234,6 +258,9 @@ pub struct Results {
     /// From `bench/real_gas.json` (empty if it is missing).
     #[serde(default)]
     pub real_gas: RealGas,
+    /// From `bench/proofs.json` (empty if it is missing).
+    #[serde(default)]
+    pub proofs: ProofBench,
 }
 
 /// The whole transaction's gas for a call ([`tx::whole_tx_gas`]).
@@ -352,6 +379,7 @@ pub fn markdown(results: &Results) -> String {
     real_gas_section(w, &results.real_gas);
     size_section(w, results);
     demo_section(w, results);
+    proofs_section(w, results);
 
     let _ = writeln!(w, "\n## Outbox `send`\n");
     let _ = writeln!(
@@ -1139,6 +1167,63 @@ fn real_gas_notes(w: &mut String, real: &RealGas) {
          varint byte on a chain with more accounts) and the transaction first in its block \
          (wasmd takes the block gas used before it as the position's index)."
     );
+}
+
+fn proofs_section(w: &mut String, results: &Results) {
+    let proofs = &results.proofs;
+    if proofs.rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "\n## The relayer's proofs off chain, by lane length\n");
+    let _ = writeln!(
+        w,
+        "Measured by `./scripts/proof-bench.sh` (on {}, the optimised build): per lane size \
+         (2^k − 1: the tree's right edge k subtrees deep, none of them stored whole, the \
+         index's worst case), \
+         what a relayer builds for every checkpoint (the root and the consistency proof \
+         from {} messages back) and for every batch (the multiproof of the {} newest \
+         messages), from the leaf list as the relayer did before and from the \
+         `ccmp_types::SubtreeIndex` that `LaneFollower` keeps now (both answers checked \
+         equal). From the leaves every proof hash is the root of its subtree's leaves, \
+         O(n) hashes in all; the index stores the root of every complete aligned subtree \
+         (2 hashes, 64 bytes, a message), so each proof hash is O(log n). Wall-clock \
+         medians of five runs, written to `bench/proofs.json`; `--check` renders them but \
+         does not re-measure them.\n",
+        proofs.machine, proofs.batch, proofs.batch
+    );
+    let _ = writeln!(
+        w,
+        "| lane size | checkpoint, from leaves | checkpoint, from the index | batch multiproof, from leaves | batch multiproof, from the index | index append per message |"
+    );
+    let _ = writeln!(w, "|---:|---:|---:|---:|---:|---:|");
+    let us = |v: f64| {
+        if v >= 1000.0 {
+            format!("{} ms", thousands_f(v / 1000.0))
+        } else {
+            format!("{v:.1} µs")
+        }
+    };
+    for row in &proofs.rows {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {} | {} | {} | {:.0} ns |",
+            thousands(row.lane_size),
+            us(row.checkpoint_leaves_us),
+            us(row.checkpoint_index_us),
+            us(row.batch_leaves_us),
+            us(row.batch_index_us),
+            row.append_ns
+        );
+    }
+}
+
+/// `v` with one decimal below 100 and none above, thousands separated.
+fn thousands_f(v: f64) -> String {
+    if v < 100.0 {
+        format!("{v:.1}")
+    } else {
+        thousands(v.round() as u64)
+    }
 }
 
 fn demo_section(w: &mut String, results: &Results) {

@@ -22,8 +22,8 @@ use std::collections::BTreeMap;
 use ccmp_inbox::msg::{DeliveryItem, ExecuteMsg as InboxExecuteMsg};
 use ccmp_signer::SignerSet;
 use ccmp_types::{
-    consistency_proof, inclusion_proof, multiproof, root, Checkpoint, CodecError, Frontier, Hash,
-    MerkleError, Message, MessageError, MultiproofError,
+    Checkpoint, CodecError, Frontier, Hash, MerkleError, Message, MessageError, MultiproofError,
+    SubtreeIndex,
 };
 use cosmwasm_std::{Binary, Event, HexBinary};
 use thiserror::Error;
@@ -79,7 +79,9 @@ pub enum RelayError {
 pub struct LaneFollower {
     pub source_chain: String,
     pub destination_chain: String,
-    pub ids: Vec<Hash>,
+    /// Every message's id (the leaves) and the root of every complete subtree: proofs and
+    /// roots of any prefix in O(log n) hashes each, not O(n).
+    tree: SubtreeIndex,
     /// The messages held, by nonce.
     messages: BTreeMap<u64, Message>,
 }
@@ -98,7 +100,7 @@ impl LaneFollower {
         LaneFollower {
             source_chain: source_chain.into(),
             destination_chain: destination_chain.into(),
-            ids: vec![],
+            tree: SubtreeIndex::new(),
             messages: BTreeMap::new(),
         }
     }
@@ -128,14 +130,19 @@ impl LaneFollower {
                     got: message.nonce,
                 });
             }
-            lane.ids.push(message.message_id()?);
+            lane.tree.push(message.message_id()?)?;
             lane.messages.insert(message.nonce, message);
         }
         Ok(lane)
     }
 
     pub fn size(&self) -> u64 {
-        self.ids.len() as u64
+        self.tree.size()
+    }
+
+    /// The lane's message ids, by nonce: the tree's leaves.
+    pub fn ids(&self) -> &[Hash] {
+        self.tree.leaves()
     }
 
     /// Message `nonce`, while it is held.
@@ -178,7 +185,7 @@ impl LaneFollower {
     /// Drops everything from `size` on (ids and messages): undoes an observation a caller
     /// found wrong.
     pub fn truncate(&mut self, size: u64) {
-        self.ids.truncate(size as usize);
+        self.tree.truncate(size);
         self.messages.split_off(&size);
     }
 
@@ -194,7 +201,7 @@ impl LaneFollower {
         &mut self,
         events: impl IntoIterator<Item = &'a Event>,
     ) -> Result<Vec<Message>, RelayError> {
-        let mut frontier = Frontier::from_leaves(&self.ids)?;
+        let mut frontier = Frontier::from_leaves(self.ids())?;
         self.observe_with(&mut frontier, events)
     }
 
@@ -209,7 +216,7 @@ impl LaneFollower {
         events: impl IntoIterator<Item = &'a Event>,
     ) -> Result<Vec<Message>, RelayError> {
         if frontier.size() != self.size() {
-            *frontier = Frontier::from_leaves(&self.ids)?;
+            *frontier = Frontier::from_leaves(self.ids())?;
         }
         let mut taken = vec![];
         for event in events.into_iter().filter(|e| e.ty == SEND_EVENT) {
@@ -250,7 +257,7 @@ impl LaneFollower {
                 });
             }
             *frontier = next;
-            self.ids.push(id);
+            self.tree.push(id)?;
             self.messages.insert(message.nonce, message.clone());
             taken.push(message);
         }
@@ -267,12 +274,25 @@ impl LaneFollower {
         Ok(size as usize)
     }
 
+    /// The root of the lane's first `size` messages.
+    pub fn root_at(&self, size: u64) -> Result<Hash, RelayError> {
+        self.check_size(size)?;
+        Ok(self.tree.root(size)?)
+    }
+
+    /// RFC 9162's consistency proof from the lane's first `from` messages to its first
+    /// `to`.
+    pub fn consistency_proof(&self, to: u64, from: u64) -> Result<Vec<Hash>, RelayError> {
+        self.check_size(to)?;
+        Ok(self.tree.consistency_proof(to, from)?)
+    }
+
     pub fn checkpoint(&self, size: u64) -> Result<Checkpoint, RelayError> {
         let size_index = self.check_size(size)?;
         Ok(Checkpoint {
             source_chain: self.source_chain.clone(),
             size,
-            root: HexBinary::from(&root(&self.ids[..size_index])),
+            root: HexBinary::from(&self.tree.root(size_index as u64)?),
         })
     }
 
@@ -289,7 +309,7 @@ impl LaneFollower {
         let checkpoint = self.checkpoint(size)?;
         let digest = checkpoint.digest(source_outbox, &self.destination_chain)?;
         let to = self.check_size(size)?;
-        let proof = consistency_proof(&self.ids[..to], from)?;
+        let proof = self.tree.consistency_proof(to as u64, from)?;
         Ok(InboxExecuteMsg::SubmitCheckpoint {
             checkpoint,
             signatures: sign(signers, &digest),
@@ -300,7 +320,7 @@ impl LaneFollower {
     /// The delivery item for `nonce`, proven against the checkpoint of `size`.
     pub fn item(&self, nonce: u64, size: u64) -> Result<DeliveryItem, RelayError> {
         let to = self.check_size(size)?;
-        let proof = inclusion_proof(&self.ids[..to], nonce)?;
+        let proof = self.tree.inclusion_proof(to as u64, nonce)?;
         Ok(DeliveryItem {
             message: self.message(nonce)?.clone(),
             checkpoint_size: size,
@@ -323,7 +343,7 @@ impl LaneFollower {
     pub fn deliver_batch(&self, nonces: &[u64], size: u64) -> Result<InboxExecuteMsg, RelayError> {
         let to = self.check_size(size)?;
         // Refuses empty, unordered and out-of-range nonces before anything is indexed.
-        let proof = multiproof(nonces, &self.ids[..to])?;
+        let proof = self.tree.multiproof(to as u64, nonces)?;
         let messages = nonces
             .iter()
             // A strict decode (`observe`) makes the re-encoding the bytes the outbox hashed.
@@ -350,6 +370,7 @@ impl LaneFollower {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ccmp_types::{inclusion_proof, root};
     use cosmwasm_std::{Binary, Timestamp};
 
     fn send_event(message: &Message, ids: &[Hash]) -> Event {
@@ -434,7 +455,7 @@ mod tests {
                 vec![message(nonce)]
             );
             assert_eq!(frontier.size(), lane.size());
-            assert_eq!(frontier.root(), root(&lane.ids));
+            assert_eq!(frontier.root(), root(lane.ids()));
         }
         // A wrong root leaves the lane and the frontier as they were.
         let mut wrong = send_event(&message(37), &ids);
@@ -451,7 +472,7 @@ mod tests {
         lane.observe_with(&mut stale, [&send_event(&message(37), &ids)])
             .unwrap();
         assert_eq!(stale.root(), root(&ids));
-        assert_eq!(lane_of(38).ids, lane.ids);
+        assert_eq!(lane_of(38).ids(), lane.ids());
     }
 
     fn lane_of(size: u64) -> LaneFollower {
@@ -492,7 +513,7 @@ mod tests {
             ids,
             nonces
                 .iter()
-                .map(|&n| lane.ids[n as usize])
+                .map(|&n| lane.ids()[n as usize])
                 .collect::<Vec<_>>()
         );
         assert_eq!(proof.len() % 32, 0);
@@ -535,7 +556,7 @@ mod tests {
         else {
             unreachable!()
         };
-        let path: Vec<u8> = inclusion_proof(&lane.ids, 3).unwrap().concat();
+        let path: Vec<u8> = inclusion_proof(lane.ids(), 3).unwrap().concat();
         let mut sorted = proof.chunks(32).collect::<Vec<_>>();
         let mut expected = path.chunks(32).collect::<Vec<_>>();
         sorted.sort();

@@ -445,12 +445,12 @@ fn delivery_is_one_multiproof_for_many_and_for_one() {
     };
     assert_eq!((source_chain.as_str(), checkpoint_size), ("chain-a", 7));
     let ids: Vec<Hash> = messages.iter().map(|b| ccmp_types::leaf_hash(b)).collect();
-    assert_eq!(ids, [1, 2, 3, 5].map(|n| lane.ids[n]).to_vec());
+    assert_eq!(ids, [1, 2, 3, 5].map(|n| lane.ids()[n]).to_vec());
     let hashes: Vec<Hash> = proof
         .chunks_exact(32)
         .map(|c| c.try_into().unwrap())
         .collect();
-    let root = ccmp_types::root(&lane.ids);
+    let root = ccmp_types::root(lane.ids());
     verify_multiproof(7, &[1, 2, 3, 5], &ids, &hashes, &root).unwrap();
     // Against an older checkpoint.
     let InboxExecuteMsg::DeliverBatch {
@@ -464,7 +464,14 @@ fn delivery_is_one_multiproof_for_many_and_for_one() {
         .chunks_exact(32)
         .map(|c| c.try_into().unwrap())
         .collect();
-    verify_multiproof(3, &[0, 2], &ids, &hashes, &ccmp_types::root(&lane.ids[..3])).unwrap();
+    verify_multiproof(
+        3,
+        &[0, 2],
+        &ids,
+        &hashes,
+        &ccmp_types::root(&lane.ids()[..3]),
+    )
+    .unwrap();
 
     // One message: `deliver_batch` as well (what `LaneFollower::delivery` picks).
     let one = delivery_msg(&lane, &[4], 7).unwrap();

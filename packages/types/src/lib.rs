@@ -29,9 +29,9 @@ pub use error::{
     SignatureError, SignatureFault,
 };
 pub use merkle::{
-    append_to_frontier, consistency_proof, inclusion_proof, leaf_hash, node_hash, root,
-    verify_consistency, verify_inclusion, Frontier, FrontierAppend, EMPTY_ROOT, MAX_PROOF_HASHES,
-    MAX_TREE_SIZE,
+    append_to_frontier, consistency_proof, consistency_proof_with, inclusion_proof,
+    inclusion_proof_with, leaf_hash, node_hash, root, verify_consistency, verify_inclusion,
+    Frontier, FrontierAppend, SubtreeIndex, EMPTY_ROOT, MAX_PROOF_HASHES, MAX_TREE_SIZE,
 };
 pub use message::{
     validate_address, validate_body, validate_chain_id, Message, DEFAULT_MAX_BODY_BYTES,

@@ -63,7 +63,19 @@ pub fn root(leaves: &[Hash]) -> Hash {
 
 /// RFC 9162 §2.1.3.1 `PATH(index, leaves)`: the audit path, deepest sibling first.
 pub fn inclusion_proof(leaves: &[Hash], index: u64) -> Result<Vec<Hash>, MerkleError> {
-    let size = leaves.len() as u64;
+    inclusion_proof_with(leaves.len() as u64, index, |lo, hi| {
+        root(&leaves[lo as usize..hi as usize])
+    })
+}
+
+/// [`inclusion_proof`] in a tree of `size` leaves the caller does not pass leaf by leaf:
+/// `subtree_root(lo, hi)` must return `MTH(D[lo:hi])`. It is asked once per path hash, for
+/// nodes of the tree only (see [`SubtreeIndex`]).
+pub fn inclusion_proof_with(
+    size: u64,
+    index: u64,
+    mut subtree_root: impl FnMut(u64, u64) -> Hash,
+) -> Result<Vec<Hash>, MerkleError> {
     check_size(size)?;
     if size == 0 {
         return Err(MerkleError::EmptyTree);
@@ -72,53 +84,80 @@ pub fn inclusion_proof(leaves: &[Hash], index: u64) -> Result<Vec<Hash>, MerkleE
         return Err(MerkleError::IndexOutOfRange { index, size });
     }
     let mut path = Vec::new();
-    fill_path(leaves, index as usize, &mut path);
+    fill_path(0, size, index, &mut subtree_root, &mut path);
     Ok(path)
 }
 
-fn fill_path(leaves: &[Hash], index: usize, path: &mut Vec<Hash>) {
-    if leaves.len() <= 1 {
+/// The path of leaf `index` (absolute) in the node over `[lo, hi)`.
+fn fill_path(
+    lo: u64,
+    hi: u64,
+    index: u64,
+    subtree_root: &mut impl FnMut(u64, u64) -> Hash,
+    path: &mut Vec<Hash>,
+) {
+    if hi - lo <= 1 {
         return;
     }
-    let (left, right) = leaves.split_at(split_point(leaves.len()));
-    if index < left.len() {
-        fill_path(left, index, path);
-        path.push(root(right));
+    let mid = lo + split_point((hi - lo) as usize) as u64;
+    if index < mid {
+        fill_path(lo, mid, index, subtree_root, path);
+        path.push(subtree_root(mid, hi));
     } else {
-        fill_path(right, index - left.len(), path);
-        path.push(root(left));
+        fill_path(mid, hi, index, subtree_root, path);
+        path.push(subtree_root(lo, mid));
     }
 }
 
 /// RFC 9162 §2.1.4.1 `PROOF(first, leaves)`: proves the tree of the first `first` leaves
 /// is a prefix of the tree of all of them. Empty for `first` 0 and for `first == size`.
 pub fn consistency_proof(leaves: &[Hash], first: u64) -> Result<Vec<Hash>, MerkleError> {
-    let second = leaves.len() as u64;
+    consistency_proof_with(leaves.len() as u64, first, |lo, hi| {
+        root(&leaves[lo as usize..hi as usize])
+    })
+}
+
+/// [`consistency_proof`] from `first` to a tree of `second` leaves the caller does not
+/// pass leaf by leaf: `subtree_root(lo, hi)` must return `MTH(D[lo:hi])`, asked once per
+/// proof hash, for nodes of the tree only.
+pub fn consistency_proof_with(
+    second: u64,
+    first: u64,
+    mut subtree_root: impl FnMut(u64, u64) -> Hash,
+) -> Result<Vec<Hash>, MerkleError> {
     check_size(second)?;
     if first > second {
         return Err(MerkleError::InvalidConsistencyRange { first, second });
     }
     let mut proof = Vec::new();
     if first != 0 {
-        fill_subproof(first as usize, leaves, true, &mut proof);
+        fill_subproof(first, 0, second, true, &mut subtree_root, &mut proof);
     }
     Ok(proof)
 }
 
-fn fill_subproof(first: usize, leaves: &[Hash], first_is_whole: bool, proof: &mut Vec<Hash>) {
-    if first == leaves.len() {
+/// `SUBPROOF(first, D[lo:hi], first_is_whole)`, `first` counted from `lo`.
+fn fill_subproof(
+    first: u64,
+    lo: u64,
+    hi: u64,
+    first_is_whole: bool,
+    subtree_root: &mut impl FnMut(u64, u64) -> Hash,
+    proof: &mut Vec<Hash>,
+) {
+    if first == hi - lo {
         if !first_is_whole {
-            proof.push(root(leaves));
+            proof.push(subtree_root(lo, hi));
         }
         return;
     }
-    let (left, right) = leaves.split_at(split_point(leaves.len()));
-    if first <= left.len() {
-        fill_subproof(first, left, first_is_whole, proof);
-        proof.push(root(right));
+    let k = split_point((hi - lo) as usize) as u64;
+    if first <= k {
+        fill_subproof(first, lo, lo + k, first_is_whole, subtree_root, proof);
+        proof.push(subtree_root(lo + k, hi));
     } else {
-        fill_subproof(first - left.len(), right, false, proof);
-        proof.push(root(left));
+        fill_subproof(first - k, lo + k, hi, false, subtree_root, proof);
+        proof.push(subtree_root(lo, lo + k));
     }
 }
 
@@ -457,6 +496,140 @@ impl Frontier {
             None => EMPTY_ROOT,
             Some(lowest) => nodes.fold(*lowest, |acc, higher| node_hash(higher, &acc)),
         }
+    }
+}
+
+/// A lane's leaves with the root of every complete, aligned subtree (`2^j` leaves starting
+/// at a multiple of `2^j`): 2n hashes for n leaves, O(1) amortised per append. Every node
+/// of the tree of any prefix is such a subtree or splits into one and a smaller node, so
+/// [`SubtreeIndex::subtree_root`] answers each node in O(log n) hashes instead of
+/// rehashing its leaves: roots, inclusion and consistency proofs and multiproofs for a
+/// relayer that follows a lane of millions, through the same proof functions as the
+/// slices (`*_with`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SubtreeIndex {
+    /// `levels[j][i]` is the root of leaves `[i·2^j, (i+1)·2^j)`; `levels[0]` the leaves.
+    levels: Vec<Vec<Hash>>,
+}
+
+impl SubtreeIndex {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn from_leaves(leaves: &[Hash]) -> Result<Self, MerkleError> {
+        let mut index = Self::new();
+        for leaf in leaves {
+            index.push(*leaf)?;
+        }
+        Ok(index)
+    }
+
+    pub fn size(&self) -> u64 {
+        self.leaves().len() as u64
+    }
+
+    pub fn leaves(&self) -> &[Hash] {
+        self.levels.first().map_or(&[], Vec::as_slice)
+    }
+
+    /// Appends a leaf, and every complete subtree it closes.
+    pub fn push(&mut self, leaf: Hash) -> Result<(), MerkleError> {
+        let size = self.size();
+        if size >= MAX_TREE_SIZE {
+            return Err(MerkleError::TreeFull { size });
+        }
+        let mut node = leaf;
+        let mut level = 0;
+        loop {
+            if self.levels.len() == level {
+                self.levels.push(Vec::new());
+            }
+            self.levels[level].push(node);
+            let nodes = &self.levels[level];
+            if nodes.len() % 2 == 1 {
+                return Ok(());
+            }
+            node = node_hash(&nodes[nodes.len() - 2], &nodes[nodes.len() - 1]);
+            level += 1;
+        }
+    }
+
+    /// Drops every leaf from `size` on, and the subtrees that held them.
+    pub fn truncate(&mut self, size: u64) {
+        for (level, nodes) in self.levels.iter_mut().enumerate() {
+            nodes.truncate((size >> level) as usize);
+        }
+        while self.levels.last().is_some_and(Vec::is_empty) {
+            self.levels.pop();
+        }
+    }
+
+    /// `MTH(D[lo:hi])` (`lo <= hi <= size`, else `None`): a stored subtree, or a split into
+    /// two as RFC 9162 splits, down to stored subtrees; O(log n) hashes for any node of the
+    /// tree of a prefix.
+    pub fn subtree_root(&self, lo: u64, hi: u64) -> Option<Hash> {
+        if lo > hi || hi > self.size() {
+            return None;
+        }
+        Some(self.node(lo, hi))
+    }
+
+    fn node(&self, lo: u64, hi: u64) -> Hash {
+        let n = hi - lo;
+        if n == 0 {
+            return EMPTY_ROOT;
+        }
+        if n.is_power_of_two() && lo.is_multiple_of(n) {
+            let level = n.trailing_zeros() as usize;
+            return self.levels[level][(lo >> level) as usize];
+        }
+        let mid = lo + split_point(n as usize) as u64;
+        node_hash(&self.node(lo, mid), &self.node(mid, hi))
+    }
+
+    fn check(&self, size: u64) -> Result<(), MerkleError> {
+        if size > self.size() {
+            // The prefix of `size` needs leaf `size - 1`.
+            return Err(MerkleError::IndexOutOfRange {
+                index: size - 1,
+                size: self.size(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The root of the tree of the first `size` leaves.
+    pub fn root(&self, size: u64) -> Result<Hash, MerkleError> {
+        self.check(size)?;
+        Ok(self.node(0, size))
+    }
+
+    /// [`inclusion_proof`] of `index` in the tree of the first `size` leaves.
+    pub fn inclusion_proof(&self, size: u64, index: u64) -> Result<Vec<Hash>, MerkleError> {
+        self.check(size)?;
+        inclusion_proof_with(size, index, |lo, hi| self.node(lo, hi))
+    }
+
+    /// [`consistency_proof`] from the tree of `first` leaves to that of `second`.
+    pub fn consistency_proof(&self, second: u64, first: u64) -> Result<Vec<Hash>, MerkleError> {
+        self.check(second)?;
+        consistency_proof_with(second, first, |lo, hi| self.node(lo, hi))
+    }
+
+    /// The §8 multiproof of `indices` in the tree of the first `size` leaves.
+    pub fn multiproof(
+        &self,
+        size: u64,
+        indices: &[u64],
+    ) -> Result<Vec<Hash>, crate::error::MultiproofError> {
+        if size > self.size() {
+            return Err(crate::error::MultiproofError::TreeTooLarge {
+                size,
+                max: self.size(),
+            });
+        }
+        crate::multiproof::multiproof_with(size, indices, |lo, hi| self.node(lo, hi))
     }
 }
 

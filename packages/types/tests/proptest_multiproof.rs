@@ -11,24 +11,13 @@
 mod common;
 
 use ccmp_types::{
-    leaf_hash, multiproof, multiproof_with, node_hash, root, verify_multiproof, Hash,
-    MultiproofError, EMPTY_ROOT,
+    multiproof, multiproof_with, node_hash, root, verify_multiproof, Hash, MultiproofError,
+    EMPTY_ROOT,
 };
-use common::flip_bit;
+use common::{flip_bit, leaves};
 use proptest::prelude::*;
 
 const MAX_SIZE: usize = 300;
-
-/// `n` distinct leaves, different for every seed.
-fn leaves(seed: u64, n: usize) -> Vec<Hash> {
-    (0..n as u64)
-        .map(|i| {
-            let mut data = seed.to_be_bytes().to_vec();
-            data.extend_from_slice(&i.to_be_bytes());
-            leaf_hash(&data)
-        })
-        .collect()
-}
 
 /// RFC 6962's split: the largest power of two strictly below `n` (`n >= 2`).
 fn split(n: usize) -> usize {

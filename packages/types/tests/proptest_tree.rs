@@ -9,24 +9,13 @@
 mod common;
 
 use ccmp_types::{
-    consistency_proof, inclusion_proof, leaf_hash, root, verify_consistency, verify_inclusion,
-    Frontier, Hash, MerkleError, EMPTY_ROOT, MAX_PROOF_HASHES,
+    consistency_proof, inclusion_proof, root, verify_consistency, verify_inclusion, Frontier, Hash,
+    MerkleError, EMPTY_ROOT, MAX_PROOF_HASHES,
 };
-use common::flip_bit;
+use common::{flip_bit, leaves};
 use proptest::prelude::*;
 
 const MAX_SIZE: usize = 300;
-
-/// `n` distinct leaves, different for every seed.
-fn leaves(seed: u64, n: usize) -> Vec<Hash> {
-    (0..n as u64)
-        .map(|i| {
-            let mut data = seed.to_be_bytes().to_vec();
-            data.extend_from_slice(&i.to_be_bytes());
-            leaf_hash(&data)
-        })
-        .collect()
-}
 
 /// RFC 6962's split: the largest power of two strictly below `n` (`n >= 2`).
 fn split(n: u64) -> u64 {

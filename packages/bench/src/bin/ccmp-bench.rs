@@ -12,8 +12,8 @@ use ccmp_bench::measure::{
 use ccmp_bench::realgas::RealGas;
 use ccmp_bench::report::{
     checkpoint_chart, comparison, deliver_chart, markdown, whole_tx, BatchBreakdown, BatchRow,
-    CheckpointRow, DeliverRow, DemoBench, Position, ResponseBytes, Results, SendRow, SizeItem,
-    SizeReport, SizeRow, Target, SIZE_BUDGET,
+    CheckpointRow, DeliverRow, DemoBench, Position, ProofBench, ResponseBytes, Results, SendRow,
+    SizeItem, SizeReport, SizeRow, Target, SIZE_BUDGET,
 };
 use ccmp_bench::tree::SparseTree;
 use ccmp_bench::{artifacts_dir, attesters, tx};
@@ -107,6 +107,15 @@ fn demo_bench() -> DemoBench {
     let path = root_dir().join("bench/demo.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
         return DemoBench::default();
+    };
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+/// What `scripts/proof-bench.sh` measured (none if `bench/proofs.json` is missing).
+fn proof_bench() -> ProofBench {
+    let path = root_dir().join("bench/proofs.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return ProofBench::default();
     };
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
@@ -518,6 +527,7 @@ fn run() -> Results {
         sizes,
         inbox_size: inbox_size(),
         demo: demo_bench(),
+        proofs: proof_bench(),
         real_gas: real_gas(),
         send_by_lane,
         send_by_body,

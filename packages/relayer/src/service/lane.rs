@@ -10,9 +10,7 @@ use ccmp_inbox::msg::{
     ConfigResponse, ExecuteMsg as InboxExecuteMsg, QueryMsg as InboxQuery, SourceResponse,
 };
 use ccmp_outbox::msg::{LaneResponse, QueryMsg as OutboxQuery};
-use ccmp_types::{
-    consistency_proof, root, Frontier, MerkleError, MessageStatus, MessageStatusResponse,
-};
+use ccmp_types::{Frontier, MerkleError, MessageStatus, MessageStatusResponse};
 use cosmwasm_std::HexBinary;
 use serde::Serialize;
 use thiserror::Error;
@@ -445,7 +443,7 @@ impl LaneWorker {
                 let ours = HexBinary::from(&if stored.size == self.frontier.size() {
                     self.frontier.root()
                 } else {
-                    root(&self.follower.ids[..stored.size as usize])
+                    self.follower.root_at(stored.size)?
                 });
                 if ours != stored.root {
                     self.diverged(&source, stored.size, &stored.root, &ours)
@@ -619,7 +617,7 @@ impl LaneWorker {
         if nonce >= self.follower.size() {
             return Ok(false);
         }
-        let held = HexBinary::from(&self.follower.ids[nonce as usize]).to_hex();
+        let held = HexBinary::from(&self.follower.ids()[nonce as usize]).to_hex();
         if value("message_id") != Some(held.as_str()) {
             return Err(LaneError::Halt(format!(
                 "the outbox announced message {:?} at nonce {nonce}, where the lane holds {held}",
@@ -755,7 +753,9 @@ impl LaneWorker {
         let msg = InboxExecuteMsg::SubmitCheckpoint {
             checkpoint: self.follower.checkpoint(size)?,
             signatures: quorum.signatures,
-            consistency_proof: consistency_proof(&self.follower.ids[..size as usize], latest)?
+            consistency_proof: self
+                .follower
+                .consistency_proof(size, latest)?
                 .iter()
                 .map(HexBinary::from)
                 .collect(),
@@ -830,7 +830,9 @@ impl LaneWorker {
             signatures: quorum.signatures,
             stored_size: size,
             prefix_root: lane_root.clone(),
-            consistency_proof: consistency_proof(&self.follower.ids[..quorum.size as usize], size)?
+            consistency_proof: self
+                .follower
+                .consistency_proof(quorum.size, size)?
                 .iter()
                 .map(HexBinary::from)
                 .collect(),

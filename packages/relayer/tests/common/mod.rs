@@ -91,7 +91,7 @@ impl LaneSource {
             LaneSource::Fixed(lane) => (
                 lane.source_chain.clone(),
                 lane.destination_chain.clone(),
-                lane.ids.clone(),
+                lane.ids().to_vec(),
             ),
             LaneSource::Chain {
                 client,

@@ -191,3 +191,14 @@ pub fn flip_bit(hash: &Hash, bit: usize) -> Hash {
     flipped[(bit / 8) % 32] ^= 1 << (bit % 8);
     flipped
 }
+
+/// `n` distinct leaves, different for every seed.
+pub fn leaves(seed: u64, n: usize) -> Vec<Hash> {
+    (0..n as u64)
+        .map(|i| {
+            let mut data = seed.to_be_bytes().to_vec();
+            data.extend_from_slice(&i.to_be_bytes());
+            ccmp_types::leaf_hash(&data)
+        })
+        .collect()
+}
