@@ -36,11 +36,9 @@ impl LaneTree {
     /// ignored); returns how many messages it added. On an error nothing is added.
     pub fn observe(&mut self, event: &Event) -> Result<usize, RelayError> {
         let before = self.follower.ids().len();
-        // The follower checks against a copy of the frontier (O(log n) per message, not a
-        // root over the whole lane); the attester's own roots are computed below.
-        let taken = self
-            .follower
-            .observe_with(&mut self.frontier.clone(), [event])?;
+        // The follower checks the announced root with its subtree index; the attester's
+        // own roots are computed below, independently, with its frontier.
+        let taken = self.follower.observe([event])?;
         let mut frontier = self.frontier.clone();
         let mut roots = vec![];
         for id in &self.follower.ids()[before..] {

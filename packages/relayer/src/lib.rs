@@ -22,8 +22,7 @@ use std::collections::BTreeMap;
 use ccmp_inbox::msg::{DeliveryItem, ExecuteMsg as InboxExecuteMsg};
 use ccmp_signer::SignerSet;
 use ccmp_types::{
-    Checkpoint, CodecError, Frontier, Hash, MerkleError, Message, MessageError, MultiproofError,
-    SubtreeIndex,
+    Checkpoint, CodecError, Hash, MerkleError, Message, MessageError, MultiproofError, SubtreeIndex,
 };
 use cosmwasm_std::{Binary, Event, HexBinary};
 use thiserror::Error;
@@ -114,26 +113,33 @@ impl LaneFollower {
     ) -> Result<Self, RelayError> {
         let mut lane = LaneFollower::new(source_chain, destination_chain);
         for message in messages {
-            if message.source_chain != lane.source_chain
-                || message.destination_chain != lane.destination_chain
-            {
-                return Err(RelayError::WrongLane {
-                    source_chain: lane.source_chain.clone(),
-                    destination_chain: lane.destination_chain.clone(),
-                    got_source: message.source_chain,
-                    got_destination: message.destination_chain,
-                });
-            }
-            if message.nonce != lane.size() {
-                return Err(RelayError::OutOfOrder {
-                    expected: lane.size(),
-                    got: message.nonce,
-                });
-            }
-            lane.tree.push(message.message_id()?)?;
+            let id = lane.next_id(&message)?;
+            lane.tree.push(id)?;
             lane.messages.insert(message.nonce, message);
         }
         Ok(lane)
+    }
+
+    /// The id of `message` if it is this lane's next one: its source and destination, and
+    /// the nonce that comes next.
+    fn next_id(&self, message: &Message) -> Result<Hash, RelayError> {
+        if message.source_chain != self.source_chain
+            || message.destination_chain != self.destination_chain
+        {
+            return Err(RelayError::WrongLane {
+                source_chain: self.source_chain.clone(),
+                destination_chain: self.destination_chain.clone(),
+                got_source: message.source_chain.clone(),
+                got_destination: message.destination_chain.clone(),
+            });
+        }
+        if message.nonce != self.size() {
+            return Err(RelayError::OutOfOrder {
+                expected: self.size(),
+                got: message.nonce,
+            });
+        }
+        Ok(message.message_id()?)
     }
 
     pub fn size(&self) -> u64 {
@@ -191,33 +197,13 @@ impl LaneFollower {
 
     /// Takes in the `ccmp_send` events of a transaction (others are ignored, and so are
     /// sends to other lanes). Each message is decoded from its exact bytes, must be the
-    /// lane's next nonce, and the tree with it must have the root the outbox announced.
-    /// Returns the messages taken in.
-    ///
-    /// This rebuilds the lane's frontier (O(n) for a lane of n); a caller that follows a
-    /// lane message by message keeps a [`Frontier`] beside the follower and calls
-    /// [`LaneFollower::observe_with`] instead, O(log n) per message.
+    /// lane's next nonce, and the tree with it must have the root the outbox announced
+    /// (O(log n) per message, from the subtree index). Returns the messages taken in; on
+    /// an error the messages before it stay taken and the one at fault is not.
     pub fn observe<'a>(
         &mut self,
         events: impl IntoIterator<Item = &'a Event>,
     ) -> Result<Vec<Message>, RelayError> {
-        let mut frontier = Frontier::from_leaves(self.ids())?;
-        self.observe_with(&mut frontier, events)
-    }
-
-    /// [`LaneFollower::observe`] with `frontier`, the incremental tree of `self.ids` the
-    /// caller keeps between calls (a frontier of another size than the lane is rebuilt
-    /// first): every message costs one frontier append and its root, instead of the root
-    /// of the whole lane. On an error the messages before it stay taken, and `frontier`
-    /// still matches the lane.
-    pub fn observe_with<'a>(
-        &mut self,
-        frontier: &mut Frontier,
-        events: impl IntoIterator<Item = &'a Event>,
-    ) -> Result<Vec<Message>, RelayError> {
-        if frontier.size() != self.size() {
-            *frontier = Frontier::from_leaves(self.ids())?;
-        }
         let mut taken = vec![];
         for event in events.into_iter().filter(|e| e.ty == SEND_EVENT) {
             if attribute(event, "destination_chain")? != self.destination_chain {
@@ -229,35 +215,19 @@ impl LaneFollower {
                 value: hex_bytes.to_string(),
             })?;
             let message = Message::decode(&bytes)?;
-            if message.source_chain != self.source_chain
-                || message.destination_chain != self.destination_chain
-            {
-                return Err(RelayError::WrongLane {
-                    source_chain: self.source_chain.clone(),
-                    destination_chain: self.destination_chain.clone(),
-                    got_source: message.source_chain,
-                    got_destination: message.destination_chain,
-                });
-            }
-            if message.nonce != self.size() {
-                return Err(RelayError::OutOfOrder {
-                    expected: self.size(),
-                    got: message.nonce,
-                });
-            }
-            let id = message.message_id()?;
+            let id = self.next_id(&message)?;
             let announced = attribute(event, "root")?;
-            let mut next = frontier.clone();
-            let computed = HexBinary::from(&next.push(id)?).to_hex();
+            let size = self.size();
+            self.tree.push(id)?;
+            let computed = HexBinary::from(&self.tree.root(size + 1)?).to_hex();
             if announced != computed {
+                self.tree.truncate(size);
                 return Err(RelayError::RootMismatch {
-                    size: message.nonce + 1,
+                    size: size + 1,
                     announced: announced.to_string(),
                     computed,
                 });
             }
-            *frontier = next;
-            self.tree.push(id)?;
             self.messages.insert(message.nonce, message.clone());
             taken.push(message);
         }
@@ -443,35 +413,34 @@ mod tests {
     }
 
     #[test]
-    fn observe_with_keeps_the_frontier_and_agrees_with_observe() {
+    fn observe_keeps_the_root_of_every_prefix_and_refuses_a_wrong_one_untouched() {
         let mut lane = LaneFollower::new("a", "b");
-        let mut frontier = Frontier::new();
         let mut ids = vec![];
         for nonce in 0..37 {
             ids.push(message(nonce).message_id().unwrap());
             let event = send_event(&message(nonce), &ids);
-            assert_eq!(
-                lane.observe_with(&mut frontier, [&event]).unwrap(),
-                vec![message(nonce)]
-            );
-            assert_eq!(frontier.size(), lane.size());
-            assert_eq!(frontier.root(), root(lane.ids()));
+            assert_eq!(lane.observe([&event]).unwrap(), vec![message(nonce)]);
+            assert_eq!(lane.root_at(lane.size()).unwrap(), root(&ids));
         }
-        // A wrong root leaves the lane and the frontier as they were.
+        for size in 0..=37 {
+            assert_eq!(lane.root_at(size).unwrap(), root(&ids[..size as usize]));
+        }
+        // A wrong root leaves the lane as it was: ids, tree and messages.
+        let before = lane.clone();
         let mut wrong = send_event(&message(37), &ids);
         wrong.attributes.retain(|a| a.key != "root");
         wrong = wrong.add_attribute("root", "00".repeat(32));
         assert!(matches!(
-            lane.observe_with(&mut frontier, [&wrong]).unwrap_err(),
+            lane.observe([&wrong]).unwrap_err(),
             RelayError::RootMismatch { size: 38, .. }
         ));
-        assert_eq!((lane.size(), frontier.size()), (37, 37));
-        // A frontier of another size is rebuilt from the lane.
-        let mut stale = Frontier::new();
+        assert_eq!((lane.size(), lane.held()), (37, 37));
+        assert_eq!(lane.ids(), before.ids());
+        assert_eq!(lane.root_at(37).unwrap(), root(&ids));
+        // And the right one still goes on.
         ids.push(message(37).message_id().unwrap());
-        lane.observe_with(&mut stale, [&send_event(&message(37), &ids)])
-            .unwrap();
-        assert_eq!(stale.root(), root(&ids));
+        lane.observe([&send_event(&message(37), &ids)]).unwrap();
+        assert_eq!(lane.root_at(38).unwrap(), root(&ids));
         assert_eq!(lane_of(38).ids(), lane.ids());
     }
 

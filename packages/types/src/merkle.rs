@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::codec::Hash;
 use crate::error::MerkleError;
+use crate::multiproof::split_point;
 use cosmwasm_std::HexBinary;
 
 /// No proof may carry more hashes than this. With sizes capped at `MAX_TREE_SIZE` every
@@ -43,19 +44,13 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     hasher.finalize().into()
 }
 
-/// The largest power of two strictly smaller than `n` (`n >= 2`): RFC 6962's split point.
-fn split_point(n: usize) -> usize {
-    debug_assert!(n >= 2);
-    1usize << (usize::BITS - 1 - (n - 1).leading_zeros())
-}
-
 /// `MTH(leaves)`.
 pub fn root(leaves: &[Hash]) -> Hash {
     match leaves {
         [] => EMPTY_ROOT,
         [leaf] => *leaf,
         _ => {
-            let (left, right) = leaves.split_at(split_point(leaves.len()));
+            let (left, right) = leaves.split_at(split_point(leaves.len() as u64) as usize);
             node_hash(&root(left), &root(right))
         }
     }
@@ -99,7 +94,7 @@ fn fill_path(
     if hi - lo <= 1 {
         return;
     }
-    let mid = lo + split_point((hi - lo) as usize) as u64;
+    let mid = lo + split_point(hi - lo);
     if index < mid {
         fill_path(lo, mid, index, subtree_root, path);
         path.push(subtree_root(mid, hi));
@@ -151,7 +146,7 @@ fn fill_subproof(
         }
         return;
     }
-    let k = split_point((hi - lo) as usize) as u64;
+    let k = split_point(hi - lo);
     if first <= k {
         fill_subproof(first, lo, lo + k, first_is_whole, subtree_root, proof);
         proof.push(subtree_root(lo + k, hi));
@@ -584,7 +579,7 @@ impl SubtreeIndex {
             let level = n.trailing_zeros() as usize;
             return self.levels[level][(lo >> level) as usize];
         }
-        let mid = lo + split_point(n as usize) as u64;
+        let mid = lo + split_point(n);
         node_hash(&self.node(lo, mid), &self.node(mid, hi))
     }
 
@@ -648,16 +643,6 @@ mod tests {
         assert_eq!(EMPTY_ROOT, crate::codec::sha256(b""));
         assert_eq!(root(&[]), EMPTY_ROOT);
         assert_eq!(Frontier::new().root(), EMPTY_ROOT);
-    }
-
-    #[test]
-    fn split_point_is_largest_power_of_two_below() {
-        assert_eq!(split_point(2), 1);
-        assert_eq!(split_point(3), 2);
-        assert_eq!(split_point(4), 2);
-        assert_eq!(split_point(5), 4);
-        assert_eq!(split_point(8), 4);
-        assert_eq!(split_point(9), 8);
     }
 
     #[test]

@@ -160,8 +160,8 @@ fn check_indices(size: u64, indices: &[u64]) -> Result<(), MultiproofError> {
 }
 
 /// The largest power of two strictly smaller than `n` (`n >= 2`): RFC 6962's split point,
-/// as `merkle`'s, over `u64` sizes.
-fn split_point(n: u64) -> u64 {
+/// for every tree function of the crate.
+pub(crate) fn split_point(n: u64) -> u64 {
     debug_assert!(n >= 2);
     1u64 << (u64::BITS - 1 - (n - 1).leading_zeros())
 }

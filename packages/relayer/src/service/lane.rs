@@ -10,7 +10,7 @@ use ccmp_inbox::msg::{
     ConfigResponse, ExecuteMsg as InboxExecuteMsg, QueryMsg as InboxQuery, SourceResponse,
 };
 use ccmp_outbox::msg::{LaneResponse, QueryMsg as OutboxQuery};
-use ccmp_types::{Frontier, MerkleError, MessageStatus, MessageStatusResponse};
+use ccmp_types::{MerkleError, MessageStatus, MessageStatusResponse};
 use cosmwasm_std::HexBinary;
 use serde::Serialize;
 use thiserror::Error;
@@ -216,8 +216,6 @@ pub struct LaneWorker {
     metrics: Arc<Metrics>,
     labels: LaneLabels,
     follower: LaneFollower,
-    /// The incremental tree of `follower.ids` (appends are O(log n)).
-    frontier: Frontier,
     next_height: u64,
     /// The height of the last `ccmp_send` of this lane taken in.
     last_event_height: Option<u64>,
@@ -256,7 +254,6 @@ impl LaneWorker {
                 lane_config.source_chain.clone(),
                 lane_config.destination_chain.clone(),
             ),
-            frontier: Frontier::new(),
             next_height: lane_config.start_height,
             last_event_height: None,
             probe: None,
@@ -438,13 +435,7 @@ impl LaneWorker {
         }
         if let Some(stored) = &source.latest_checkpoint {
             if stored.size <= known {
-                // The frontier's root when the inbox is caught up (the usual case): no
-                // pass over the lane.
-                let ours = HexBinary::from(&if stored.size == self.frontier.size() {
-                    self.frontier.root()
-                } else {
-                    self.follower.root_at(stored.size)?
-                });
+                let ours = HexBinary::from(&self.follower.root_at(stored.size)?);
                 if ours != stored.root {
                     self.diverged(&source, stored.size, &stored.root, &ours)
                         .await?;
@@ -554,7 +545,7 @@ impl LaneWorker {
                 if self.already_taken(&event.event)? {
                     continue;
                 }
-                let taken = match self.follower.observe_with(&mut self.frontier, [&event.event]) {
+                let taken = match self.follower.observe([&event.event]) {
                     Ok(taken) => taken,
                     // A later message than the next: the events before it were missed
                     // (or the lane started before `start_height`, which rewinding cannot
